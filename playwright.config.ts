@@ -1,0 +1,24 @@
+import { defineConfig } from '@playwright/test';
+// @ts-expect-error plain ESM helpers shared with the scripts
+import { findChromium } from './scripts/find-chromium.mjs';
+// @ts-expect-error plain ESM helpers shared with the scripts
+import { chromiumArgs } from './scripts/chromium-args.mjs';
+
+const PORT = 4174;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 180_000,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    launchOptions: { executablePath: findChromium(), args: chromiumArgs },
+  },
+  webServer: {
+    command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    url: `http://127.0.0.1:${PORT}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

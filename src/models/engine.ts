@@ -1,0 +1,93 @@
+// The Engine contract (DESIGN.md §2): the only thing the RL core and the UI talk to.
+// Implemented by CpuEngine (src/models/cpu/) and WebGpuEngine (src/gpu/).
+// All shapes are row-major; B = batch rows, T = positions, V = vocabulary, C = channels.
+
+import type { GPTConfig } from './config';
+
+/** A batch of token rows. targets[b,t] is the token predicted at position t (usually tokens[b,t+1]), -1 = none. */
+export interface TokenBatch {
+  B: number;
+  T: number; // ≤ config.blockSize
+  tokens: Int32Array; // (B,T)
+  targets: Int32Array; // (B,T), -1 where nothing is predicted
+}
+
+export interface PolicyOutput {
+  logprobs: Float32Array; // (B,T) log p(targets[b,t] | tokens[b,≤t]); 0 where targets = -1
+  entropy: Float32Array; // (B,T) entropy of the full next-token distribution; 0 where targets = -1
+}
+
+export interface AdamWConfig {
+  lr: number;
+  beta1: number; // 0.9
+  beta2: number; // 0.999
+  eps: number; // 1e-8
+  weightDecay: number; // decoupled, on tensors of ≥ 2 dims only
+  clip: number; // global grad-norm clip before the update; 0 = off
+}
+
+export const DEFAULT_ADAMW: AdamWConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
+
+export interface GenerateRequest {
+  prompts: Int32Array[]; // each starts with <bos>; lengths may differ
+  maxNewTokens: number; // L; a prompt + completion never exceeds blockSize
+  temperature: number; // τ; 0 = greedy (argmax)
+  topK?: number; // 0/undefined = full vocabulary
+  seed: number; // sampling uses rng.uniformAt(seed, row, position) so engines agree
+  eosId: number;
+}
+
+export interface GenerateResult {
+  completions: Int32Array[]; // sampled tokens after the prompt, <eos> included when it was sampled
+  truncated: boolean[]; // true when maxNewTokens (or blockSize) was reached without <eos>
+}
+
+export interface OptimizerState {
+  m: Float32Array; // flat, laid out as the parameters
+  v: Float32Array;
+  t: number; // steps taken (bias correction)
+}
+
+export interface Engine {
+  readonly backend: 'cpu' | 'webgpu';
+  readonly config: GPTConfig;
+
+  /** Full logits (B,T,V); does not keep activations. */
+  logits(batch: TokenBatch): Promise<Float32Array>;
+
+  /** Log-probs of the targets and entropies; keeps activations for `backward`. */
+  forward(batch: TokenBatch): Promise<PolicyOutput>;
+
+  /**
+   * Accumulates parameter gradients of L, given per-token coefficients of the last `forward`:
+   * dLogprobs[b,t] = dL/dlogp_t and dEntropy[b,t] = dL/dH_t, both (B,T).
+   * SFT: dLogprobs = -1/N on target positions, dEntropy = 0.
+   */
+  backward(dLogprobs: Float32Array, dEntropy: Float32Array): Promise<void>;
+
+  zeroGrad(): void;
+
+  /** Clips the global gradient norm to `opt.clip` (when > 0) and takes an AdamW step. Returns the norm before clipping. */
+  step(opt: AdamWConfig): Promise<{ gradNorm: number }>;
+
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+
+  /** Weights by HF tensor name (copies). */
+  getWeights(): Promise<Map<string, Float32Array>>;
+  setWeights(weights: Map<string, Float32Array>): Promise<void>;
+  /** Accumulated gradients by HF tensor name (copies), for tests and diagnostics. */
+  getGrads(): Promise<Map<string, Float32Array>>;
+  getOptimizerState(): Promise<OptimizerState>;
+  setOptimizerState(s: OptimizerState): Promise<void>;
+
+  dispose(): void;
+}
+
+/** SFT batch helper: loss coefficients -1/N on every target position (N = count of targets ≠ -1). */
+export function meanNllCoefficients(batch: TokenBatch): { dLogprobs: Float32Array; dEntropy: Float32Array; n: number } {
+  let n = 0;
+  for (let i = 0; i < batch.targets.length; i++) if (batch.targets[i] >= 0) n++;
+  const dLogprobs = new Float32Array(batch.targets.length);
+  if (n > 0) for (let i = 0; i < batch.targets.length; i++) if (batch.targets[i] >= 0) dLogprobs[i] = -1 / n;
+  return { dLogprobs, dEntropy: new Float32Array(batch.targets.length), n };
+}
