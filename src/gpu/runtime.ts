@@ -1,0 +1,234 @@
+// The WebGPU runtime every kernel wrapper uses: a pipeline cache (each WGSL entry point compiled
+// once), a buffer pool, a command recorder that batches many dispatches into one submission, and
+// readback that maps only what is asked for, all in one mapAsync.
+//
+// Kernel binding convention: @group(0) @binding(0) is a uniform struct of the kernel's scalar
+// parameters (u32/i32/f32, 4 bytes each, in declaration order); storage buffers follow from
+// @binding(1) in the order the wrapper passes them.
+
+export type ParamValue = { u32: number } | { i32: number } | { f32: number };
+
+/** Packs scalar kernel parameters into a uniform buffer's bytes (16-byte aligned size). */
+export function packParams(params: ParamValue[]): ArrayBuffer {
+  const bytes = Math.max(16, Math.ceil((params.length * 4) / 16) * 16);
+  const buf = new ArrayBuffer(bytes);
+  const dv = new DataView(buf);
+  params.forEach((p, i) => {
+    if ('u32' in p) dv.setUint32(i * 4, p.u32, true);
+    else if ('i32' in p) dv.setInt32(i * 4, p.i32, true);
+    else dv.setFloat32(i * 4, p.f32, true);
+  });
+  return buf;
+}
+
+export const u32 = (v: number): ParamValue => ({ u32: v >>> 0 });
+export const i32 = (v: number): ParamValue => ({ i32: v | 0 });
+export const f32 = (v: number): ParamValue => ({ f32: v });
+
+export interface KernelSpec {
+  name: string; // cache key, e.g. 'matmul_forward'
+  code: string; // WGSL source
+  entryPoint: string;
+  constants?: Record<string, number>; // pipeline-overridable constants
+}
+
+export class GpuRuntime {
+  private pipelines = new Map<string, GPUComputePipeline>();
+  private free = new Map<string, GPUBuffer[]>(); // pooled buffers by "usage:size"
+  private uniformsInFlight: GPUBuffer[] = [];
+  private uniformPool: GPUBuffer[] = [];
+  dispatchCount = 0; // dispatches recorded since the last resetCounters()
+  submitCount = 0;
+
+  constructor(readonly device: GPUDevice) {}
+
+  /** The compiled pipeline for a kernel; compiled on first use only. */
+  pipeline(spec: KernelSpec): GPUComputePipeline {
+    const key = spec.constants ? `${spec.name}:${JSON.stringify(spec.constants)}` : spec.name;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.device.createShaderModule({ label: spec.name, code: spec.code });
+      p = this.device.createComputePipeline({
+        label: spec.name,
+        layout: 'auto',
+        compute: { module, entryPoint: spec.entryPoint, constants: spec.constants },
+      });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /** Compiles a kernel and reports WGSL errors with their line (call in tests / at start-up). */
+  async checkCompiles(spec: KernelSpec): Promise<void> {
+    const module = this.device.createShaderModule({ label: spec.name, code: spec.code });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) {
+      throw new Error(`${spec.name}: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`);
+    }
+  }
+
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  /** A storage buffer of at least `bytes` (rounded to 4), from the pool when one is free. */
+  buffer(bytes: number, extraUsage: number = 0): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage;
+    const key = `${usage}:${size}`;
+    const pooled = this.free.get(key)?.pop();
+    return pooled ?? this.device.createBuffer({ size, usage });
+  }
+
+  /** Returns a buffer to the pool for reuse. */
+  release(buf: GPUBuffer): void {
+    const key = `${buf.usage}:${buf.size}`;
+    const list = this.free.get(key) ?? [];
+    list.push(buf);
+    this.free.set(key, list);
+  }
+
+  /** A storage buffer holding `data`. */
+  upload(data: Float32Array | Int32Array | Uint32Array): GPUBuffer {
+    const buf = this.buffer(data.byteLength);
+    this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buf;
+  }
+
+  write(buf: GPUBuffer, data: Float32Array | Int32Array | Uint32Array, byteOffset = 0): void {
+    this.device.queue.writeBuffer(buf, byteOffset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** A recorder: many dispatches, one submission. */
+  recorder(): Recorder {
+    return new Recorder(this);
+  }
+
+  /** @internal A uniform buffer for one dispatch's parameters, recycled after its submission completes. */
+  uniform(bytes: ArrayBuffer): GPUBuffer {
+    let buf = this.uniformPool.find((b) => b.size >= bytes.byteLength);
+    if (buf) this.uniformPool.splice(this.uniformPool.indexOf(buf), 1);
+    else
+      buf = this.device.createBuffer({
+        size: Math.max(64, bytes.byteLength),
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+    this.device.queue.writeBuffer(buf, 0, bytes);
+    this.uniformsInFlight.push(buf);
+    return buf;
+  }
+
+  /** @internal Called by Recorder.submit. */
+  submitted(): void {
+    this.submitCount++;
+    const done = this.uniformsInFlight;
+    this.uniformsInFlight = [];
+    void this.device.queue.onSubmittedWorkDone().then(() => this.uniformPool.push(...done));
+  }
+
+  /**
+   * Reads back the given ranges with one staging buffer and one mapAsync.
+   * Each item: the buffer, and the element count to read from its start (f32/i32 words).
+   */
+  async read(items: { buffer: GPUBuffer; count: number; offset?: number }[]): Promise<ArrayBuffer[]> {
+    const sizes = items.map((it) => Math.ceil((it.count * 4) / 4) * 4);
+    const offsets: number[] = [];
+    let total = 0;
+    for (const s of sizes) {
+      offsets.push(total);
+      total += Math.ceil(s / 256) * 256;
+    }
+    const staging = this.device.createBuffer({
+      size: Math.max(16, total),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const enc = this.device.createCommandEncoder();
+    items.forEach((it, i) => enc.copyBufferToBuffer(it.buffer, (it.offset ?? 0) * 4, staging, offsets[i], sizes[i]));
+    this.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const mapped = staging.getMappedRange();
+    const out = items.map((_, i) => mapped.slice(offsets[i], offsets[i] + sizes[i]));
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  async readF32(buffer: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
+    const [b] = await this.read([{ buffer, count, offset }]);
+    return new Float32Array(b);
+  }
+
+  async readI32(buffer: GPUBuffer, count: number, offset = 0): Promise<Int32Array> {
+    const [b] = await this.read([{ buffer, count, offset }]);
+    return new Int32Array(b);
+  }
+
+  resetCounters(): void {
+    this.dispatchCount = 0;
+    this.submitCount = 0;
+  }
+
+  destroy(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    for (const b of this.uniformPool) b.destroy();
+    this.free.clear();
+    this.uniformPool = [];
+    this.pipelines.clear();
+  }
+}
+
+/** Collects dispatches and copies into one command encoder; `submit()` sends them as one submission. */
+export class Recorder {
+  private encoder: GPUCommandEncoder;
+  private pass: GPUComputePassEncoder | null = null;
+
+  constructor(private rt: GpuRuntime) {
+    this.encoder = rt.device.createCommandEncoder();
+  }
+
+  /** One kernel dispatch: params go to binding 0, storage buffers to bindings 1.. in order. */
+  dispatch(spec: KernelSpec, params: ParamValue[], buffers: GPUBuffer[], workgroups: [number, number?, number?]): this {
+    const pipeline = this.rt.pipeline(spec);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.rt.uniform(packParams(params)) } }];
+    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b } }));
+    const bindGroup = this.rt.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = workgroups;
+    if (x > 0 && y > 0 && z > 0) this.pass.dispatchWorkgroups(x, y, z);
+    this.rt.dispatchCount++;
+    return this;
+  }
+
+  /** Buffer-to-buffer copy (bytes), ordered with the dispatches around it. */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): this {
+    this.endPass();
+    this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    return this;
+  }
+
+  /** Zero-fills a buffer range (bytes). */
+  clear(buf: GPUBuffer, offset = 0, bytes?: number): this {
+    this.endPass();
+    this.encoder.clearBuffer(buf, offset, bytes);
+    return this;
+  }
+
+  submit(): void {
+    this.endPass();
+    this.rt.device.queue.submit([this.encoder.finish()]);
+    this.rt.submitted();
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+}
+
+/** Workgroups needed to cover n items with groups of size `wg`. */
+export const groups = (n: number, wg: number): number => Math.ceil(n / wg);
