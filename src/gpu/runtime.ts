@@ -25,6 +25,9 @@ export const u32 = (v: number): ParamValue => ({ u32: v >>> 0 });
 export const i32 = (v: number): ParamValue => ({ i32: v | 0 });
 export const f32 = (v: number): ParamValue => ({ f32: v });
 
+/** A whole buffer, or a range of one (offset must be a multiple of minStorageBufferOffsetAlignment, 256). */
+export type Binding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
+
 export interface KernelSpec {
   name: string; // cache key, e.g. 'matmul_forward'
   code: string; // WGSL source
@@ -191,7 +194,7 @@ export class Recorder {
   dispatch(spec: KernelSpec, params: ParamValue[], buffers: GPUBuffer[], workgroups: [number, number?, number?]): this {
     const pipeline = this.rt.pipeline(spec);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.rt.uniform(packParams(params)) } }];
-    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b } }));
+    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: b instanceof GPUBuffer ? { buffer: b } : b }));
     const bindGroup = this.rt.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     if (!this.pass) this.pass = this.encoder.beginComputePass();
     this.pass.setPipeline(pipeline);
