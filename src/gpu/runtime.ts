@@ -191,7 +191,7 @@ export class Recorder {
   }
 
   /** One kernel dispatch: params go to binding 0, storage buffers to bindings 1.. in order. */
-  dispatch(spec: KernelSpec, params: ParamValue[], buffers: GPUBuffer[], workgroups: [number, number?, number?]): this {
+  dispatch(spec: KernelSpec, params: ParamValue[], buffers: Binding[], workgroups: [number, number?, number?]): this {
     const pipeline = this.rt.pipeline(spec);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.rt.uniform(packParams(params)) } }];
     buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: b instanceof GPUBuffer ? { buffer: b } : b }));
