@@ -1,0 +1,119 @@
+// policy_loss.wgsl against policyLossToken (src/rl/policyLoss.ts) for each loss mode, with ratios
+// that fall on both sides of the clip range, dual-clip, KL-Cov selection and every KL estimator.
+import { describe, expect, test } from 'vitest';
+import { Rng } from '../../models/rng';
+import { policyLossToken, type TokenLossParams } from '../../rl/policyLoss';
+import { allClose, testRuntime } from '../testing';
+import { CLIPPED_HIGH, CLIPPED_LOW, packTokenInputs, policyLossForward } from './policy_loss';
+
+const base: TokenLossParams = {
+  clip: true,
+  epsLow: 0.2,
+  epsHigh: 0.28,
+  dualClip: null,
+  klCoef: 0.1,
+  klEstimator: 'k3',
+  entropyCoef: 0.01,
+  klCovCoef: 1,
+};
+
+const cases: [string, TokenLossParams][] = [
+  ['vanilla, k3', base],
+  ['vanilla with dual-clip c=1.5, k1', { ...base, dualClip: 1.5, klEstimator: 'k1' }],
+  ['clip-cov (pgActive 0 on detached tokens), k2', { ...base, klEstimator: 'k2' }],
+  ['kl-cov (no clip, |logπ−logπ_old| on selected tokens)', { ...base, clip: false, klCovCoef: 2 }],
+];
+
+describe('policy loss kernel', () => {
+  test.each(cases)('%s: dL/dlogπ, dL/dH, loss, pg, kl and clip flags match policyLossToken', async (_, lp) => {
+    const rt = await testRuntime();
+    const N = 301; // not a multiple of the workgroup (256)
+    const rng = new Rng(7 + N);
+    const logp = new Float32Array(N); // (N)
+    const old = new Float32Array(N); // (N)
+    const ref = new Float32Array(N); // (N)
+    const ent = new Float32Array(N); // (N)
+    const adv = new Float32Array(N); // (N)
+    const w = new Float32Array(N); // (N)
+    const active = new Float32Array(N); // (N)
+    const sel = new Float32Array(N); // (N)
+    for (let i = 0; i < N; i++) {
+      logp[i] = -4 * rng.next();
+      old[i] = logp[i] + (rng.next() * 2 - 1) * 0.6; // ρ in [0.55, 1.8]: both clip edges hit
+      ref[i] = logp[i] + (rng.next() * 2 - 1) * 0.5;
+      ent[i] = 3 * rng.next();
+      adv[i] = (rng.next() * 2 - 1) * 2;
+      w[i] = rng.next() < 0.15 ? 0 : 1 / 100;
+      active[i] = rng.next() < 0.2 ? 0 : 1;
+      sel[i] = rng.next() < 0.3 ? 1 : 0;
+    }
+    const dLp = rt.buffer(N * 4);
+    const dH = rt.buffer(N * 4);
+    const terms = rt.buffer(N * 16);
+    const rec = rt.recorder();
+    policyLossForward(
+      rec,
+      { dLogprobs: dLp, dEntropy: dH, terms },
+      {
+        logprobs: rt.upload(logp),
+        oldLogprobs: rt.upload(old),
+        refLogprobs: rt.upload(ref),
+        entropy: rt.upload(ent),
+        tokenIn: rt.upload(packTokenInputs(adv, w, active, sel)),
+      },
+      N,
+      lp,
+    );
+    rec.submit();
+    const [gD, gH, gT] = (
+      await rt.read([
+        { buffer: dLp, count: N },
+        { buffer: dH, count: N },
+        { buffer: terms, count: N * 4 },
+      ])
+    ).map((b) => new Float32Array(b));
+
+    const want = {
+      d: new Float32Array(N),
+      h: new Float32Array(N),
+      loss: new Float32Array(N),
+      pg: new Float32Array(N),
+      kl: new Float32Array(N),
+    };
+    const got = { d: gD, h: gH, loss: new Float32Array(N), pg: new Float32Array(N), kl: new Float32Array(N) };
+    let low = 0;
+    let high = 0;
+    for (let i = 0; i < N; i++) {
+      [got.loss[i], got.pg[i], got.kl[i]] = [gT[i * 4], gT[i * 4 + 1], gT[i * 4 + 2]];
+      if (w[i] === 0) {
+        expect([gD[i], gH[i], gT[i * 4], gT[i * 4 + 3]]).toEqual([0, 0, 0, 0]);
+        continue;
+      }
+      const o = policyLossToken(
+        {
+          logp: logp[i],
+          oldLogp: old[i],
+          refLogp: ref[i],
+          advantage: adv[i],
+          entropy: ent[i],
+          weight: w[i],
+          pgActive: active[i],
+          klCovSelected: sel[i],
+        },
+        lp,
+      );
+      [want.d[i], want.h[i], want.loss[i], want.pg[i], want.kl[i]] = [o.dLogprob, o.dEntropy, o.loss, o.pg, o.kl];
+      const flag = o.lowClipped ? CLIPPED_LOW : o.highClipped ? CLIPPED_HIGH : 0;
+      expect(gT[i * 4 + 3], `clip flag of token ${i}`).toBe(flag);
+      if (flag === CLIPPED_LOW) low++;
+      if (flag === CLIPPED_HIGH) high++;
+    }
+    for (const k of ['d', 'h', 'loss', 'pg', 'kl'] as const) {
+      const c = allClose(got[k], want[k], 1e-4, 1e-6);
+      expect(c.ok, `${k}: worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
+    }
+    // The random ratios must exercise both clip edges, or the test would not see a wrong clip branch.
+    expect(low).toBeGreaterThan(5);
+    expect(high).toBeGreaterThan(5);
+  });
+});

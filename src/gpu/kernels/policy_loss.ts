@@ -1,0 +1,68 @@
+// TS wrapper of shaders/policy_loss.wgsl: per-token policy-loss coefficients dL/dlogπ, dL/dH and the
+// loss terms. TS reference: policyLossToken (src/rl/policyLoss.ts).
+import code from '../shaders/policy_loss.wgsl?raw';
+import type { TokenLossParams } from '../../rl/policyLoss';
+import { type Binding, type KernelSpec, type Recorder, f32, u32 } from '../runtime';
+
+export const policyLossForwardSpec: KernelSpec = {
+  name: 'policy_loss_forward',
+  code,
+  entryPoint: 'policy_loss_forward',
+};
+
+const ESTIMATOR_ID = { k1: 0, k2: 1, k3: 2 } as const;
+
+/** Clip flag values in terms[i].w. */
+export const CLIPPED_LOW = 1;
+export const CLIPPED_HIGH = 2;
+
+/**
+ * The batch-level per-token inputs, packed as the kernel reads them: (N,4) [advantage, weight, pgActive, klCovSelected].
+ * weight 0 marks a token outside the loss.
+ */
+export function packTokenInputs(
+  advantages: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  pgActive: ArrayLike<number>,
+  klCovSelected: ArrayLike<number>,
+): Float32Array {
+  const N = advantages.length;
+  const out = new Float32Array(N * 4); // (N,4)
+  for (let i = 0; i < N; i++) {
+    out[i * 4] = advantages[i];
+    out[i * 4 + 1] = weights[i];
+    out[i * 4 + 2] = pgActive[i];
+    out[i * 4 + 3] = klCovSelected[i];
+  }
+  return out;
+}
+
+/**
+ * dLogprobs (N), dEntropy (N), terms (N,4) [loss, pg, kl, clip flag] from logprobs, oldLogprobs,
+ * refLogprobs, entropy (N each) and tokenIn (N,4) from packTokenInputs.
+ */
+export function policyLossForward(
+  rec: Recorder,
+  out: { dLogprobs: Binding; dEntropy: Binding; terms: Binding },
+  inp: { logprobs: Binding; oldLogprobs: Binding; refLogprobs: Binding; entropy: Binding; tokenIn: Binding },
+  N: number,
+  lp: TokenLossParams,
+): void {
+  rec.dispatch(
+    policyLossForwardSpec,
+    [
+      u32(N),
+      u32(lp.clip ? 1 : 0),
+      f32(lp.epsLow),
+      f32(lp.epsHigh),
+      u32(lp.dualClip === null ? 0 : 1),
+      f32(lp.dualClip ?? 0),
+      f32(lp.klCoef),
+      u32(ESTIMATOR_ID[lp.klEstimator]),
+      f32(lp.entropyCoef),
+      f32(lp.klCovCoef),
+    ],
+    [out.dLogprobs, out.dEntropy, out.terms, inp.logprobs, inp.oldLogprobs, inp.refLogprobs, inp.entropy, inp.tokenIn],
+    [Math.ceil(N / 256)],
+  );
+}
