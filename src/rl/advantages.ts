@@ -1,0 +1,91 @@
+// Outcome advantages (DESIGN.md §5): one scalar per completion, broadcast to its tokens later.
+// Rewards arrive in groups of G consecutive completions of the same prompt.
+
+import type { RunConfig } from './config';
+
+/** The one epsilon of every std division here (TRL's 1e-4 is for bf16; we are f32/f64). */
+export const STD_EPS = 1e-6;
+
+export type AdvantageOptions = Pick<RunConfig, 'advantage' | 'scaleRewards' | 'lambdaPos' | 'lambdaNeg'>;
+
+export function mean(xs: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return s / xs.length;
+}
+
+/** Unbiased standard deviation (÷ n−1), as torch.std; 0 for a single value. */
+export function stdUnbiased(xs: ArrayLike<number>): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += (xs[i] - m) ** 2;
+  return Math.sqrt(s / (xs.length - 1));
+}
+
+/** Each reward minus its group's mean. rewards: (numGroups·G). */
+export function subtractGroupMean(rewards: ArrayLike<number>, groupSize: number): number[] {
+  const out: number[] = [];
+  for (let g = 0; g < rewards.length; g += groupSize) {
+    const group = Array.from({ length: groupSize }, (_, i) => rewards[g + i]);
+    const m = mean(group);
+    for (const r of group) out.push(r - m);
+  }
+  return out;
+}
+
+/** (x − mean)/(std + ε) over the whole batch. */
+export function whiten(xs: ArrayLike<number>): number[] {
+  const m = mean(xs);
+  const s = stdUnbiased(xs);
+  return Array.from(xs, (x) => (x - m) / (s + STD_EPS));
+}
+
+/**
+ * Advantages per completion. rewards: (numGroups·G), G consecutive completions per prompt.
+ * - grpo: (r − mean_g)/(std_g + ε) [scaleRewards group]; /(std_batch + ε) [batch]; no division [none, Dr. GRPO]
+ * - rloo: r_i − mean of the other G−1 rewards of the group
+ * - reinforce++: batch-whitened r; reinforce++-baseline: group mean removed, then batch-whitened
+ * Then PSR/NSR weighting: positive advantages × λ_pos, negative × λ_neg.
+ */
+export function computeAdvantages(rewards: ArrayLike<number>, groupSize: number, opts: AdvantageOptions): number[] {
+  if (groupSize < 2) throw new Error(`groupSize must be ≥ 2, got ${groupSize}`);
+  if (rewards.length % groupSize !== 0) {
+    throw new Error(`rewards (${rewards.length}) is not a whole number of groups of ${groupSize}`);
+  }
+  let adv: number[];
+  switch (opts.advantage) {
+    case 'grpo': {
+      const centred = subtractGroupMean(rewards, groupSize);
+      if (opts.scaleRewards === 'none') {
+        adv = centred;
+      } else if (opts.scaleRewards === 'batch') {
+        const s = stdUnbiased(rewards);
+        adv = centred.map((c) => c / (s + STD_EPS));
+      } else {
+        adv = centred.map((c, i) => {
+          const g0 = i - (i % groupSize);
+          const s = stdUnbiased(Array.from({ length: groupSize }, (_, j) => rewards[g0 + j]));
+          return c / (s + STD_EPS);
+        });
+      }
+      break;
+    }
+    case 'rloo': {
+      adv = [];
+      for (let g = 0; g < rewards.length; g += groupSize) {
+        let sum = 0;
+        for (let i = 0; i < groupSize; i++) sum += rewards[g + i];
+        for (let i = 0; i < groupSize; i++) adv.push(rewards[g + i] - (sum - rewards[g + i]) / (groupSize - 1));
+      }
+      break;
+    }
+    case 'reinforce++':
+      adv = whiten(rewards);
+      break;
+    case 'reinforce++-baseline':
+      adv = whiten(subtractGroupMean(rewards, groupSize));
+      break;
+  }
+  return adv.map((a) => (a > 0 ? a * opts.lambdaPos : a < 0 ? a * opts.lambdaNeg : 0));
+}

@@ -1,0 +1,292 @@
+// The RL policy loss (DESIGN.md §5) as per-token coefficients: the loss enters the model only through
+// dL/dlogπ[b,t] and dL/dH[b,t] (Engine.backward's inputs). Two layers:
+// - `policyLossToken`: the elementwise part, one token in, one token out (the WGSL kernel mirrors it);
+// - `policyLossCoefficients`: the batch-level part — aggregation weights, covariance, top-entropy
+//   mask, Clip-Cov / KL-Cov token selection (verl's `compute_policy_loss_clip_cov` / `_kl_cov`) — then
+//   the elementwise part over every token and the metrics.
+// Total loss L = Σ w·(pgActive·pg + β·kl − α·H), w = aggregation weights, as verl's policy_loss
+// (pg_loss + kl_coef·kl_loss − entropy_coeff·entropy_loss, each aggregated the same way).
+
+import { aggregationWeights } from './aggregation';
+import type { RunConfig } from './config';
+import { klToken } from './kl';
+import { Rng } from '../models/rng';
+
+export type PolicyLossParams = Pick<
+  RunConfig,
+  | 'policyLoss'
+  | 'epsLow'
+  | 'epsHigh'
+  | 'dualClip'
+  | 'klCoef'
+  | 'klEstimator'
+  | 'clipCovRatio'
+  | 'clipCovLb'
+  | 'clipCovUb'
+  | 'klCovRatio'
+  | 'klCovCoef'
+  | 'topEntropyQuantile'
+  | 'lossAgg'
+> & {
+  entropyCoef: number; // α this step (adaptive entropy changes it)
+  normLength: number; // L of seq-mean-token-sum-norm (max new tokens)
+};
+
+/** What the elementwise part needs to know about the whole batch's settings. */
+export interface TokenLossParams {
+  clip: boolean; // PPO clip on (vanilla, clip-cov) or off (kl-cov)
+  epsLow: number;
+  epsHigh: number;
+  dualClip: number | null; // c, for A < 0; vanilla only (as verl)
+  klCoef: number; // β
+  klEstimator: RunConfig['klEstimator'];
+  entropyCoef: number; // α
+  klCovCoef: number; // k
+}
+
+/** One token's inputs. weight, pgActive and klCovSelected come from the batch-level pass. */
+export interface TokenLossInput {
+  logp: number; // logπ
+  oldLogp: number; // logπ_old (rollout policy)
+  refLogp: number; // logπ_ref (frozen start)
+  advantage: number; // A
+  entropy: number; // H over the full vocabulary
+  weight: number; // aggregation weight w (0 = not a loss token)
+  pgActive: number; // 1 = the PG term counts; 0 = masked (top-entropy mask) or detached (Clip-Cov)
+  klCovSelected: number; // 1 = KL-Cov adds k·|logπ − logπ_old| to this token's PG term
+}
+
+export interface TokenLossOutput {
+  loss: number; // w·(pgActive·pg + β·kl − α·H): this token's share of L
+  pg: number; // the PG term (incl. the KL-Cov penalty), before w and pgActive
+  kl: number; // the KL estimator's value, before β and w
+  dLogprob: number; // dL/dlogπ
+  dEntropy: number; // dL/dH
+  lowClipped: boolean; // A < 0 and ρ < 1 − ε_low (TRL's is_low_clipped)
+  highClipped: boolean; // A > 0 and ρ > 1 + ε_high
+}
+
+/**
+ * The elementwise policy loss of one token, ρ = exp(logπ − logπ_old):
+ * clipped: pg = max(−ρA, −clip(ρ, 1−ε_low, 1+ε_high)A); dual-clip for A<0: min(pg, −cA).
+ * unclipped (KL-Cov): pg = −ρA (+ k·|logπ − logπ_old| on selected tokens).
+ */
+export function policyLossToken(x: TokenLossInput, p: TokenLossParams): TokenLossOutput {
+  const logRatio = x.logp - x.oldLogp;
+  const ratio = Math.exp(logRatio);
+  const A = x.advantage;
+  let pg = -A * ratio;
+  let dPg = -A * ratio; // d(−ρA)/dlogπ = −ρA
+  if (p.clip) {
+    const clipped = -A * Math.min(Math.max(ratio, 1 - p.epsLow), 1 + p.epsHigh);
+    if (clipped > pg) {
+      pg = clipped; // the clipped branch is constant in logπ
+      dPg = 0;
+    }
+    if (p.dualClip !== null && A < 0 && -A * p.dualClip < pg) {
+      pg = -A * p.dualClip;
+      dPg = 0;
+    }
+  } else if (x.klCovSelected) {
+    pg += p.klCovCoef * Math.abs(logRatio);
+    dPg += p.klCovCoef * Math.sign(logRatio); // d|x|/dx at 0 is 0, as torch
+  }
+  const kl = klToken(x.logp, x.refLogp, p.klEstimator);
+  const w = x.weight;
+  return {
+    loss: w * (x.pgActive * pg + p.klCoef * kl.value - p.entropyCoef * x.entropy),
+    pg,
+    kl: kl.value,
+    dLogprob: w * (x.pgActive * dPg + p.klCoef * kl.dLogp),
+    dEntropy: -p.entropyCoef * w,
+    lowClipped: A < 0 && ratio < 1 - p.epsLow,
+    highClipped: A > 0 && ratio > 1 + p.epsHigh,
+  };
+}
+
+export interface PolicyLossInput {
+  B: number;
+  T: number;
+  logprobs: Float32Array; // (B,T) logπ under the current weights
+  oldLogprobs: Float32Array; // (B,T) logπ_old of the rollout policy
+  refLogprobs: Float32Array; // (B,T) logπ_ref of the frozen reference
+  entropy: Float32Array; // (B,T) H under the current weights
+  advantages: Float32Array; // (B,T) A broadcast over each completion's tokens
+  mask: Uint8Array; // (B,T) 1 = completion token in the loss
+  params: PolicyLossParams;
+  seed: number; // Clip-Cov's random subset
+}
+
+export interface PolicyLossMetrics {
+  policy_loss: number; // Σ w·pgActive·pg (verl's pg_loss)
+  kl: number; // mean KL estimator value over loss tokens
+  cov: number; // mean cov_t over loss tokens
+  'clip_ratio/low_mean': number;
+  'clip_ratio/high_mean': number;
+  'clip_ratio/region_mean': number;
+}
+
+export interface PolicyLossResult {
+  loss: number; // L
+  dLogprobs: Float32Array; // (B,T) dL/dlogπ
+  dEntropy: Float32Array; // (B,T) dL/dH
+  metrics: PolicyLossMetrics;
+  selected: Uint8Array; // (B,T) Clip-Cov: detached tokens; KL-Cov: penalised tokens; else zeros
+  cov: Float64Array; // (B,T) cov_t, 0 off the mask
+}
+
+/** Whether PPO's clip is already the active branch (verl's clip_by_origin: −A·clip(ρ) > −Aρ). */
+export function clippedByOrigin(logp: number, oldLogp: number, A: number, epsLow: number, epsHigh: number): boolean {
+  const ratio = Math.exp(logp - oldLogp);
+  return -A * Math.min(Math.max(ratio, 1 - epsLow), 1 + epsHigh) > -A * ratio;
+}
+
+/** cov_t = (A_t − mean A)·(logπ_t − mean logπ) over loss tokens (detached); 0 elsewhere. */
+export function tokenCovariance(logprobs: Float32Array, advantages: Float32Array, mask: Uint8Array): Float64Array {
+  let n = 0;
+  let sumA = 0;
+  let sumL = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    n++;
+    sumA += advantages[i];
+    sumL += logprobs[i];
+  }
+  const cov = new Float64Array(mask.length); // (B,T)
+  if (n === 0) return cov;
+  const meanA = sumA / n;
+  const meanL = sumL / n;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) cov[i] = (advantages[i] - meanA) * (logprobs[i] - meanL);
+  return cov;
+}
+
+/** Number of tokens a ratio selects: max(1, ⌊ratio·N⌋), as verl. */
+export const selectionCount = (ratio: number, n: number) => Math.max(1, Math.floor(ratio * n));
+
+/**
+ * Clip-Cov: among loss tokens not already clipped with lb < cov_t < ub, a random subset of
+ * max(1, ⌊ratio·N⌋) (N = all loss tokens) is detached. Returns the chosen flat indices, ascending.
+ */
+export function selectClipCov(
+  cov: Float64Array,
+  input: Pick<PolicyLossInput, 'logprobs' | 'oldLogprobs' | 'advantages' | 'mask' | 'params' | 'seed'>,
+): number[] {
+  const { mask, params: p } = input;
+  const candidates: number[] = [];
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    n++;
+    const clipped = clippedByOrigin(input.logprobs[i], input.oldLogprobs[i], input.advantages[i], p.epsLow, p.epsHigh);
+    if (!clipped && cov[i] > p.clipCovLb && cov[i] < p.clipCovUb) candidates.push(i);
+  }
+  if (n === 0) return [];
+  const k = Math.min(selectionCount(p.clipCovRatio, n), candidates.length);
+  return new Rng(input.seed, 0x0c11c0)
+    .shuffle(candidates)
+    .slice(0, k)
+    .sort((a, b) => a - b);
+}
+
+/** KL-Cov: the max(1, ⌊ratio·N⌋) loss tokens of largest cov_t (ties: lower index first). */
+export function selectKlCov(cov: Float64Array, mask: Uint8Array, ratio: number): number[] {
+  const valid: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) valid.push(i);
+  if (valid.length === 0) return [];
+  const k = selectionCount(ratio, valid.length);
+  return valid
+    .sort((a, b) => cov[b] - cov[a] || a - b)
+    .slice(0, k)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Top-entropy mask (Beyond the 80/20 rule): only the ⌈q·N⌉ loss tokens of highest H get the PG term
+ * (ties: lower index first). Returns (B,T) 1 = PG term on.
+ */
+export function topEntropyMask(entropy: Float32Array, mask: Uint8Array, q: number): Uint8Array {
+  const on = new Uint8Array(mask.length); // (B,T)
+  const valid: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) valid.push(i);
+  if (q >= 1) {
+    for (const i of valid) on[i] = 1;
+    return on;
+  }
+  const k = Math.ceil(q * valid.length);
+  valid.sort((a, b) => entropy[b] - entropy[a] || a - b);
+  for (let j = 0; j < k; j++) on[valid[j]] = 1;
+  return on;
+}
+
+/** The whole batch: per-token coefficients dL/dlogπ and dL/dH, the loss, metrics and the Cov selection. */
+export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult {
+  const { B, T, mask, params: p } = input;
+  const weights = aggregationWeights(mask, B, T, p.lossAgg, p.normLength); // (B,T)
+  const cov = tokenCovariance(input.logprobs, input.advantages, mask); // (B,T)
+  const pgOn = topEntropyMask(input.entropy, mask, p.topEntropyQuantile); // (B,T)
+  const selected = new Uint8Array(B * T); // (B,T)
+  if (p.policyLoss === 'clip-cov') for (const i of selectClipCov(cov, input)) selected[i] = 1;
+  if (p.policyLoss === 'kl-cov') for (const i of selectKlCov(cov, mask, p.klCovRatio)) selected[i] = 1;
+
+  const tp: TokenLossParams = {
+    clip: p.policyLoss !== 'kl-cov',
+    epsLow: p.epsLow,
+    epsHigh: p.epsHigh,
+    dualClip: p.policyLoss === 'vanilla' ? p.dualClip : null,
+    klCoef: p.klCoef,
+    klEstimator: p.klEstimator,
+    entropyCoef: p.entropyCoef,
+    klCovCoef: p.klCovCoef,
+  };
+  const dLogprobs = new Float32Array(B * T); // (B,T)
+  const dEntropy = new Float32Array(B * T); // (B,T)
+  let loss = 0;
+  let pgLoss = 0;
+  let n = 0;
+  let klSum = 0;
+  let covSum = 0;
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < B * T; i++) {
+    if (!mask[i]) continue;
+    const pgActive = p.policyLoss === 'clip-cov' ? pgOn[i] * (1 - selected[i]) : pgOn[i];
+    const out = policyLossToken(
+      {
+        logp: input.logprobs[i],
+        oldLogp: input.oldLogprobs[i],
+        refLogp: input.refLogprobs[i],
+        advantage: input.advantages[i],
+        entropy: input.entropy[i],
+        weight: weights[i],
+        pgActive,
+        klCovSelected: p.policyLoss === 'kl-cov' ? selected[i] : 0,
+      },
+      tp,
+    );
+    loss += out.loss;
+    pgLoss += weights[i] * pgActive * out.pg;
+    dLogprobs[i] = out.dLogprob;
+    dEntropy[i] = out.dEntropy;
+    n++;
+    klSum += out.kl;
+    covSum += cov[i];
+    if (out.lowClipped) low++;
+    if (out.highClipped) high++;
+  }
+  const frac = (c: number) => (n > 0 ? c / n : 0);
+  return {
+    loss,
+    dLogprobs,
+    dEntropy,
+    selected,
+    cov,
+    metrics: {
+      policy_loss: pgLoss,
+      kl: frac(klSum),
+      cov: frac(covSum),
+      'clip_ratio/low_mean': frac(low),
+      'clip_ratio/high_mean': frac(high),
+      'clip_ratio/region_mean': frac(low + high),
+    },
+  };
+}
