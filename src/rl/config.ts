@@ -8,7 +8,12 @@ export const TASK_NAMES = ['add', 'sort', 'reverse', 'add-scratch', 'countdown']
 export const MODEL_SIZE_NAMES = ['tiny', 'small', 'medium'] as const;
 export const ADVANTAGE_ESTIMATORS = ['grpo', 'rloo', 'reinforce++', 'reinforce++-baseline'] as const;
 export const SCALE_REWARDS = ['group', 'batch', 'none'] as const;
-export const LOSS_AGG_MODES = ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum', 'seq-mean-token-sum-norm'] as const;
+export const LOSS_AGG_MODES = [
+  'token-mean',
+  'seq-mean-token-mean',
+  'seq-mean-token-sum',
+  'seq-mean-token-sum-norm',
+] as const;
 export const KL_ESTIMATORS = ['k1', 'k2', 'k3'] as const;
 export const POLICY_LOSS_MODES = ['vanilla', 'clip-cov', 'kl-cov'] as const;
 
@@ -55,9 +60,11 @@ export const RunConfigSchema = z
     maxNewTokens: z.number().int().positive().default(16), // L
 
     // reward shape
-    reward: z.array(RewardTermSchema).min(1).default([{ component: 'correctness', weight: 1, params: {} }]),
+    reward: z
+      .array(RewardTermSchema)
+      .min(1)
+      .default([{ component: 'correctness', weight: 1, params: {} }]),
     userRewardCode: z.string().default(''),
-    /** Metric treated as gold (exact-match accuracy is always logged). */
 
     // advantages
     advantage: z.enum(ADVANTAGE_ESTIMATORS).default('grpo'),
