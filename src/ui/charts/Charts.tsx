@@ -1,0 +1,51 @@
+// The chart grid: what to watch while a run trains, in the order a reader asks about it.
+
+import { useMemo } from 'react';
+import { LengthChart } from './LengthChart';
+import { LineMetricChart, type SeriesSpec } from './LineMetricChart';
+import { CovChart, EntropyLawChart } from './ScatterCharts';
+import { useChartRuns } from './useChartRuns';
+
+const ENTROPY: SeriesSpec[] = [{ key: 'entropy', label: 'entropy' }];
+const ACCURACY: SeriesSpec[] = [
+  { key: 'accuracy', label: 'accuracy (greedy)' },
+  { key: 'pass@k', label: 'pass@k' },
+];
+const KL: SeriesSpec[] = [{ key: 'kl', label: 'KL to reference' }];
+const CLIP: SeriesSpec[] = [
+  { key: 'clip_ratio/low_mean', label: 'low' },
+  { key: 'clip_ratio/high_mean', label: 'high' },
+  { key: 'clip_ratio/region_mean', label: 'any' },
+];
+
+export function Charts() {
+  const runs = useChartRuns();
+  // Reward components present in any drawn run (rows carry `rewards/<c>/mean` for each term).
+  const componentKeys = runs
+    .flatMap((r) => Object.keys(r.rows[r.rows.length - 1] ?? {}))
+    .filter((k) => k.startsWith('rewards/'))
+    .sort()
+    .join('|');
+  const reward = useMemo<SeriesSpec[]>(
+    () => [
+      { key: 'reward', label: 'reward' },
+      ...(componentKeys ? componentKeys.split('|') : []).map((k) => ({
+        key: k,
+        label: k.replace(/^rewards\/|\/mean$/g, ''),
+      })),
+    ],
+    [componentKeys],
+  );
+  return (
+    <section className="charts" aria-label="Charts">
+      <LineMetricChart title="Entropy" note="mean per token (nats)" series={ENTROPY} runs={runs} />
+      <LengthChart runs={runs} />
+      <LineMetricChart title="Accuracy" note="held-out, on eval steps" series={ACCURACY} runs={runs} domain={[0, 1]} />
+      <LineMetricChart title="Reward" note="and each component's mean" series={reward} runs={runs} />
+      <LineMetricChart title="KL" series={KL} runs={runs} />
+      <LineMetricChart title="Clip ratio" note="fraction of tokens clipped" series={CLIP} runs={runs} />
+      <CovChart runs={runs} />
+      <EntropyLawChart runs={runs} />
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+// A line chart of one or more metrics against step, for every run drawn (current + overlays).
+// Series are downsampled for drawing (LTTB, ≤ MAX_POINTS) and memoised per rows array, animation is
+// off, and the tooltip shows the values under the cursor.
+
+import { memo, useMemo } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { lttb, seriesOf } from './downsample';
+import type { ChartRun } from './useChartRuns';
+
+export interface SeriesSpec {
+  key: string; // metric name
+  label: string;
+}
+
+/** Within one run, series differ by dash; across runs, by colour. */
+const DASHES = ['', '6 3', '2 3', '10 4 2 4', '1 2'];
+const SERIES_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
+
+export const fmtTick = (v: number) =>
+  Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(3)));
+
+export const ChartFrame = ({ title, note, children }: { title: string; note?: string; children: React.ReactNode }) => (
+  <figure className="chart" aria-label={title}>
+    <figcaption>
+      {title}
+      {note && <span className="muted"> · {note}</span>}
+    </figcaption>
+    <div className="chart-body">{children}</div>
+  </figure>
+);
+
+export const LineMetricChart = memo(function LineMetricChart({
+  title,
+  series,
+  runs,
+  note,
+  domain,
+}: {
+  title: string;
+  series: SeriesSpec[];
+  runs: ChartRun[];
+  note?: string;
+  domain?: [number, number];
+}) {
+  const lines = useMemo(
+    () =>
+      runs.flatMap((run, r) =>
+        series.map((s, i) => ({
+          id: `${run.id}:${s.key}`,
+          name: runs.length > 1 ? `${run.name} · ${s.label}` : s.label,
+          colour: runs.length > 1 ? run.colour : SERIES_COLOURS[i % SERIES_COLOURS.length],
+          dash: runs.length > 1 ? DASHES[i % DASHES.length] : '',
+          data: lttb(seriesOf(run.rows, s.key)),
+          r,
+        })),
+      ),
+    [runs, series],
+  );
+  const hasData = lines.some((l) => l.data.length > 0);
+  return (
+    <ChartFrame title={title} note={note}>
+      {hasData ? (
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke="#e3e6ea" />
+            <XAxis
+              dataKey="x"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              allowDuplicatedCategory={false}
+              tickFormatter={fmtTick}
+            />
+            <YAxis width={48} domain={domain ?? ['auto', 'auto']} tickFormatter={fmtTick} />
+            <Tooltip
+              formatter={(v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : String(v))}
+              labelFormatter={(x) => `step ${x}`}
+            />
+            {(lines.length > 1 || runs.length > 1) && <Legend wrapperStyle={{ fontSize: 12 }} />}
+            {lines.map((l) => (
+              <Line
+                key={l.id}
+                data={l.data}
+                dataKey="y"
+                name={l.name}
+                stroke={l.colour}
+                strokeDasharray={l.dash}
+                strokeWidth={2}
+                dot={l.data.length < 3 ? { r: 3 } : false}
+                isAnimationActive={false}
+                connectNulls
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      ) : (
+        <p className="muted empty">no data yet</p>
+      )}
+    </ChartFrame>
+  );
+});

@@ -1,0 +1,100 @@
+// Start / Pause / Step / Reset and the status bar: step, backend (WebGPU adapter or CPU), steps/s.
+
+import { useStore } from '../store';
+import { needsNewRun } from '../store/trainingSlice';
+
+export function RunControls() {
+  const state = useStore((s) => s.status.state);
+  const willStartNew = useStore(
+    (s) => s.status.state === 'idle' || s.status.state === 'error' || needsNewRun(s.config, s.runConfig),
+  );
+  const start = useStore((s) => s.start);
+  const pause = useStore((s) => s.pause);
+  const step = useStore((s) => s.step);
+  const reset = useStore((s) => s.reset);
+  const busy = state === 'running' || state === 'loading' || state === 'compiling';
+  return (
+    <div className="run-controls">
+      <button type="button" className="primary" onClick={start} disabled={busy}>
+        Start
+      </button>
+      <button type="button" onClick={pause} disabled={!busy}>
+        Pause
+      </button>
+      <button type="button" onClick={step} disabled={busy}>
+        Step
+      </button>
+      <button type="button" onClick={reset} disabled={state === 'idle'}>
+        Reset
+      </button>
+      {!busy && state !== 'idle' && willStartNew && (
+        <span className="hint">The config changed: Start begins a new run.</span>
+      )}
+    </div>
+  );
+}
+
+export function StatusBar() {
+  const s = useStore((st) => st.status);
+  const backend = s.backend
+    ? s.backend.kind === 'webgpu'
+      ? `WebGPU: ${s.backend.name}`
+      : `CPU: ${s.backend.reason || 'chosen'}`
+    : 'Looking for a WebGPU adapter…';
+  const state = s.progress && (s.state === 'loading' || s.state === 'compiling') ? s.progress : s.state;
+  return (
+    <div className="status-bar" role="status" aria-live="polite">
+      <span className="status-step">Step {s.step}</span>
+      <span className={`status-state state-${s.state}`}>{state}</span>
+      <span className="status-backend">{backend}</span>
+      <span className="status-speed">{s.stepsPerSec > 0 ? `${s.stepsPerSec.toFixed(2)} steps/s` : '– steps/s'}</span>
+    </div>
+  );
+}
+
+/** Banners: CPU fallback (why, and what to do), notices, and errors with what to do next. */
+export function Banners() {
+  const backend = useStore((s) => s.status.backend);
+  const notice = useStore((s) => s.status.notice);
+  const error = useStore((s) => s.status.error);
+  const dismissError = useStore((s) => s.dismissError);
+  return (
+    <>
+      {backend?.kind === 'cpu' && (
+        <div className="banner warn" role="note">
+          <strong>No WebGPU — training on the CPU (slower).</strong> {backend.reason} To train on your GPU use Chrome or
+          Edge 113+ with WebGPU enabled (on Linux: chrome://flags/#enable-unsafe-webgpu and
+          chrome://flags/#enable-vulkan).
+        </div>
+      )}
+      {notice && (
+        <div className="banner info" role="note">
+          {notice}
+        </div>
+      )}
+      {error && (
+        <div className="banner error" role="alert">
+          {error.kind === 'reward-code' ? (
+            <>
+              <strong>
+                Your reward code failed{error.line !== null ? ` at line ${error.line}` : ''}: {error.message}
+              </strong>{' '}
+              The run is paused and nothing was lost; fix the code and press Start.
+              <pre>
+                prompt: {error.prompt}
+                {'\n'}completion: {error.completion}
+              </pre>
+            </>
+          ) : (
+            <>
+              <strong>Training stopped: {error.message}</strong> Press Reset, then Start to try again.
+            </>
+          )}
+          <button type="button" className="icon" aria-label="dismiss" onClick={dismissError}>
+            ×
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,320 @@
+// What each sidebar control edits, its range, and a tooltip saying what it does and where it comes
+// from. The ranges are the ones that make sense at toy scale (small models, short answers).
+
+import type { RunConfig } from '../../rl/config';
+
+type NumericKey = { [K in keyof RunConfig]: RunConfig[K] extends number ? K : never }[keyof RunConfig];
+
+export interface NumberSpec {
+  key: NumericKey;
+  label: string;
+  min: number;
+  max: number;
+  step: number; // for linear sliders and the number box
+  log?: boolean; // slider moves in log space (learning rates, ratios)
+  integer?: boolean;
+  help: string; // what it does · the paper
+}
+
+const spec = (s: NumberSpec) => s;
+
+export const HYPER_PARAMS: NumberSpec[] = [
+  spec({
+    key: 'lr',
+    label: 'Learning rate',
+    min: 1e-5,
+    max: 1e-2,
+    step: 1e-5,
+    log: true,
+    help: 'AdamW step size. Too high and the policy collapses onto one answer within a few steps. (Loshchilov & Hutter, Decoupled Weight Decay Regularization)',
+  }),
+  spec({
+    key: 'promptsPerStep',
+    label: 'Prompts per step (P)',
+    min: 1,
+    max: 64,
+    step: 1,
+    integer: true,
+    help: 'How many prompts are sampled from the task each RL step. More prompts: less noisy updates, slower steps.',
+  }),
+  spec({
+    key: 'groupSize',
+    label: 'Group size (G)',
+    min: 2,
+    max: 32,
+    step: 1,
+    integer: true,
+    help: 'Completions sampled per prompt. GRPO compares each completion with the others of its group, so G replaces a value network. (Shao et al., DeepSeekMath)',
+  }),
+  spec({
+    key: 'temperature',
+    label: 'Temperature (τ)',
+    min: 0.1,
+    max: 2,
+    step: 0.05,
+    help: 'Sampling temperature of the rollouts. Higher: more varied completions and more exploration; lower: the group agrees and advantages vanish.',
+  }),
+  spec({
+    key: 'maxNewTokens',
+    label: 'Max new tokens (L)',
+    min: 2,
+    max: 48,
+    step: 1,
+    integer: true,
+    help: 'Longest completion; longer ones are cut and counted as truncated. Length penalties are measured against it.',
+  }),
+  spec({
+    key: 'steps',
+    label: 'Steps',
+    min: 1,
+    max: 5000,
+    step: 1,
+    integer: true,
+    help: 'RL steps in the run. Raising it on a finished run and pressing Start continues that run.',
+  }),
+  spec({
+    key: 'gradClip',
+    label: 'Gradient clip',
+    min: 0,
+    max: 5,
+    step: 0.1,
+    help: 'Global gradient-norm clip before each AdamW step (0 = off).',
+  }),
+  spec({
+    key: 'seed',
+    label: 'Seed',
+    min: 0,
+    max: 9999,
+    step: 1,
+    integer: true,
+    help: 'Seeds prompts, sampling and the init: the same seed and config give the same run on the CPU engine.',
+  }),
+];
+
+export const ALGORITHM_PARAMS: NumberSpec[] = [
+  spec({
+    key: 'ppoEpochs',
+    label: 'Passes per batch (μ)',
+    min: 1,
+    max: 8,
+    step: 1,
+    integer: true,
+    help: 'Optimizer passes over each rollout batch. With μ > 1 the policy drifts from the one that sampled, and the clip starts to bite. (Schulman et al., PPO)',
+  }),
+  spec({
+    key: 'epsLow',
+    label: 'Clip ε low',
+    min: 0,
+    max: 0.5,
+    step: 0.01,
+    help: 'Lower clip of the ratio π/π_old: 1 − ε. Limits how far a step can push a token down. (Schulman et al., PPO)',
+  }),
+  spec({
+    key: 'epsHigh',
+    label: 'Clip ε high',
+    min: 0,
+    max: 0.5,
+    step: 0.01,
+    help: 'Upper clip: 1 + ε. DAPO\'s "clip-higher" raises it to 0.28 so rare tokens can grow, which keeps entropy up. (Yu et al., DAPO)',
+  }),
+  spec({
+    key: 'lambdaPos',
+    label: 'Positive weight (λ+)',
+    min: 0,
+    max: 2,
+    step: 0.05,
+    help: 'Weight of completions with positive advantage. 0 = NSR only (learn only from mistakes). (Zhu et al., The Surprising Effectiveness of Negative Reinforcement in LLM Reasoning)',
+  }),
+  spec({
+    key: 'lambdaNeg',
+    label: 'Negative weight (λ−)',
+    min: 0,
+    max: 2,
+    step: 0.05,
+    help: 'Weight of completions with negative advantage. 0 = PSR only: raises pass@1 but narrows pass@k. (Zhu et al., The Surprising Effectiveness of Negative Reinforcement)',
+  }),
+  spec({
+    key: 'klCoef',
+    label: 'KL β',
+    min: 0,
+    max: 0.5,
+    step: 0.005,
+    help: 'Weight of the KL penalty to the frozen starting policy. Holds the policy near where it began; 0 = none, as in DAPO and Dr. GRPO. (Shao et al., DeepSeekMath)',
+  }),
+];
+
+export const CLIP_COV_PARAMS: NumberSpec[] = [
+  spec({
+    key: 'clipCovRatio',
+    label: 'Clip-Cov ratio',
+    min: 1e-4,
+    max: 0.2,
+    step: 1e-4,
+    log: true,
+    help: 'Fraction of tokens, among those with covariance in (lb, ub), whose gradient is detached. verl uses 0.0002 on long answers; at toy scale 0.02 touches a few tokens. (Cui et al., The Entropy Mechanism of RL for Reasoning LMs)',
+  }),
+  spec({
+    key: 'clipCovLb',
+    label: 'Clip-Cov lower bound',
+    min: -5,
+    max: 5,
+    step: 0.1,
+    help: 'Only tokens with cov above this can be detached. (Cui et al., The Entropy Mechanism of RL)',
+  }),
+  spec({
+    key: 'clipCovUb',
+    label: 'Clip-Cov upper bound',
+    min: 0,
+    max: 20,
+    step: 0.1,
+    help: 'Only tokens with cov below this can be detached. (Cui et al., The Entropy Mechanism of RL)',
+  }),
+];
+
+export const KL_COV_PARAMS: NumberSpec[] = [
+  spec({
+    key: 'klCovRatio',
+    label: 'KL-Cov ratio',
+    min: 1e-4,
+    max: 0.2,
+    step: 1e-4,
+    log: true,
+    help: 'Fraction of tokens with the highest covariance that get a KL penalty instead of the clip. (Cui et al., The Entropy Mechanism of RL for Reasoning LMs)',
+  }),
+  spec({
+    key: 'klCovCoef',
+    label: 'KL-Cov coefficient (k)',
+    min: 0,
+    max: 5,
+    step: 0.1,
+    help: "Strength of the penalty |log π − log π_old| on the selected tokens (verl's ppo_kl_coef). (Cui et al.)",
+  }),
+];
+
+export const ENTROPY_PARAMS: NumberSpec[] = [
+  spec({
+    key: 'entropyCoef',
+    label: 'Entropy bonus (α)',
+    min: 0,
+    max: 0.05,
+    step: 0.0005,
+    help: 'Adds −α·H to the loss: rewards the policy for staying uncertain. Too large and the outputs turn to noise.',
+  }),
+  spec({
+    key: 'entropyTarget',
+    label: 'Target entropy',
+    min: 0,
+    max: 2,
+    step: 0.05,
+    help: 'Adaptive α: raise α while the mean token entropy is below this, lower it above.',
+  }),
+  spec({
+    key: 'entropyCoefDelta',
+    label: 'α step (δ)',
+    min: 0,
+    max: 0.01,
+    step: 0.0001,
+    help: 'How much adaptive α moves per step.',
+  }),
+  spec({
+    key: 'entropyCoefMax',
+    label: 'α max',
+    min: 0,
+    max: 0.2,
+    step: 0.005,
+    help: 'Ceiling for adaptive α.',
+  }),
+  spec({
+    key: 'topEntropyQuantile',
+    label: 'Top-entropy tokens (q)',
+    min: 0.05,
+    max: 1,
+    step: 0.05,
+    help: 'Only the q most uncertain fraction of tokens get the policy gradient; 1 = all. (Wang et al., Beyond the 80/20 Rule: High-Entropy Minority Tokens Drive Effective RL)',
+  }),
+];
+
+export const ADVANTAGE_HELP: Record<RunConfig['advantage'], string> = {
+  grpo: 'GRPO: (r − group mean) / group std. (Shao et al., DeepSeekMath)',
+  rloo: 'RLOO: r minus the mean of the other G−1 rewards of the group. (Ahmadian et al., Back to Basics: Revisiting REINFORCE-Style Optimization)',
+  'reinforce++': 'REINFORCE++: rewards whitened over the whole batch. (Hu, REINFORCE++)',
+  'reinforce++-baseline': 'REINFORCE++ with the group mean removed first, then batch-whitened. (Hu, REINFORCE++)',
+};
+
+export const SCALE_HELP: Record<RunConfig['scaleRewards'], string> = {
+  group: "Divide by the group's std (GRPO).",
+  batch: "Group mean, batch std: DLER's batch-wise normalisation. (DLER: Doing Length pEnalty Right)",
+  none: 'No std division (Dr. GRPO: the std favours easy and impossible prompts). (Liu et al., Understanding R1-Zero-Like Training)',
+};
+
+export const LOSS_AGG_HELP: Record<RunConfig['lossAgg'], string> = {
+  'token-mean': 'Mean over every token of the batch (DAPO; TRL "dapo"/"bnpo"): long answers weigh more.',
+  'seq-mean-token-mean':
+    'Mean per sequence, then over sequences (original GRPO; TRL "grpo"): each answer weighs the same, so long wrong answers are penalised less per token.',
+  'seq-mean-token-sum': 'Sum per sequence, then mean over sequences.',
+  'seq-mean-token-sum-norm':
+    "Sum per sequence ÷ (sequences × L): Dr. GRPO's unbiased constant. (Liu et al., Understanding R1-Zero-Like Training)",
+};
+
+export const POLICY_LOSS_HELP: Record<RunConfig['policyLoss'], string> = {
+  vanilla: 'PPO clipped surrogate.',
+  'clip-cov':
+    'Clip-Cov: detach a few tokens whose log-prob and advantage co-vary most; slows the entropy collapse. (Cui et al., The Entropy Mechanism of RL for Reasoning LMs)',
+  'kl-cov': 'KL-Cov: no clip; a KL penalty on the highest-covariance tokens. (Cui et al.)',
+};
+
+export const KL_ESTIMATOR_HELP: Record<RunConfig['klEstimator'], string> = {
+  k1: 'k1 = log π − log π_ref (unbiased, can be negative).',
+  k2: 'k2 = ½(log π − log π_ref)².',
+  k3: "k3 = e^Δ − Δ − 1, Δ = log π_ref − log π (GRPO's choice: unbiased and ≥ 0). (Schulman, Approximating KL Divergence)",
+};
+
+export interface RewardParamSpec {
+  name: string;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  default: number;
+}
+
+/** What each reward component does, and the params it reads (names as src/rl/rewards/components.ts reads them). */
+export const REWARD_COMPONENT_INFO: Record<
+  RunConfig['reward'][number]['component'],
+  { help: string; params: RewardParamSpec[] }
+> = {
+  correctness: { help: '1 when the verifier says the answer is right, else 0. The gold signal of RLVR.', params: [] },
+  partial: { help: 'Partial credit in [0, 1]: the fraction of answer characters right.', params: [] },
+  format: { help: "1 when the completion parses in the task's format.", params: [] },
+  'length-truncation': {
+    help: "DLER's truncation: a correct answer longer than the target earns nothing (adds −correctness). (DLER: Doing Length pEnalty Right)",
+    params: [{ name: 'target', label: 'target length', min: 1, max: 48, step: 1, default: 8 }],
+  },
+  'length-linear': { help: '−length / L: every token costs a little.', params: [] },
+  'length-overlong': {
+    help: "DAPO's soft overlong penalty: falls linearly from 0 to −1 over the last `cache` tokens before L. (Yu et al., DAPO)",
+    params: [{ name: 'cache', label: 'cache tokens', min: 1, max: 32, step: 1, default: 4 }],
+  },
+  'length-grpo-lambda': {
+    help: 'GRPO-λ: a length penalty only in groups whose accuracy is at least the threshold; plain 0/1 otherwise. (Stable Reinforcement Learning for Efficient Reasoning)',
+    params: [{ name: 'threshold', label: 'group accuracy ≥', min: 0, max: 1, step: 0.05, default: 0.5 }],
+  },
+  'length-drpo': {
+    help: "DRPO: length normalised among the group's correct answers only, so a long correct answer is never pushed below a wrong one. (DRPO: Efficient Reasoning via Decoupled Reward Policy Optimization)",
+    params: [],
+  },
+  random: {
+    help: 'Spurious: a coin flip with probability p, whatever the answer. (Shao et al., Spurious Rewards: Rethinking Training Signals in RLVR)',
+    params: [{ name: 'p', label: 'p', min: 0, max: 1, step: 0.05, default: 0.5 }],
+  },
+  'flipped-label': {
+    help: 'Noisy: correctness flipped with probability q. (The Climb Carves Wisdom Deeper Than the Summit: On the Noisy Rewards in Learning to Reason)',
+    params: [{ name: 'q', label: 'q', min: 0, max: 1, step: 0.05, default: 0.2 }],
+  },
+  'format-only': { help: 'Spurious: rewards the format regardless of correctness. (Spurious Rewards)', params: [] },
+  'proxy-contains': {
+    help: 'Gameable proxy: credit when the answer appears anywhere in the completion. Watch reward rise while exact-match accuracy does not.',
+    params: [],
+  },
+  'user-code': { help: 'Your own JavaScript reward function, run in a sandbox.', params: [] },
+};

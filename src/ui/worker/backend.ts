@@ -1,0 +1,98 @@
+// Builds the policy and reference engines for a run inside the worker: WebGPU when the browser
+// gives an adapter (its name is reported), else the CPU engine with the reason. The starting
+// weights come from the task's base checkpoint (public/checkpoints/<task>-<model>.safetensors)
+// or a fresh nanoGPT init.
+
+import type { GPTConfig } from '../../models/config';
+import type { Engine } from '../../models/engine';
+import { decodeCheckpoint } from '../../models/checkpoint';
+import { CpuEngine } from '../../models/cpu/engine';
+import { WebGpuEngine } from '../../gpu/engine';
+import { acquireDevice, type GpuContext } from '../../gpu/device';
+import { getTask } from '../../rl/tasks';
+import { gptConfigFor, taskTokenizer } from '../../rl/trainer';
+import type { RunConfig } from '../../rl/config';
+import type { BackendInfo } from './protocol';
+
+export interface Engines {
+  policy: Engine;
+  reference: Engine; // frozen copy of the starting weights, for the KL term
+  backend: BackendInfo;
+  dispose(): void;
+}
+
+export interface BuildHooks {
+  progress(message: string): void;
+  notice(message: string): void;
+  backend(info: BackendInfo): void;
+}
+
+/** The device is acquired once per worker; a failure is remembered so the reason stays the same. */
+let gpu: Promise<GpuContext> | null = null;
+
+export const checkpointUrl = (config: RunConfig) => `/checkpoints/${config.task}-${config.model}.safetensors`;
+
+async function startingWeights(
+  config: RunConfig,
+  hooks: BuildHooks,
+): Promise<{ gpt: GPTConfig; weights?: Map<string, Float32Array> }> {
+  const fresh = gptConfigFor(config, taskTokenizer(getTask(config.task)).size);
+  if (config.init === 'scratch') return { gpt: fresh };
+  hooks.progress(`Loading the ${config.task} base policy…`);
+  const res = await fetch(checkpointUrl(config));
+  // Vite's dev server answers a missing file with index.html, so check the type as well as the status.
+  if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) {
+    hooks.notice(
+      `No base checkpoint for ${config.task} at size ${config.model} (${checkpointUrl(config)}); ` +
+        `starting from random weights. Pick model size "small" for a trained base policy.`,
+    );
+    return { gpt: fresh };
+  }
+  const ckpt = decodeCheckpoint(new Uint8Array(await res.arrayBuffer()));
+  return { gpt: ckpt.config, weights: ckpt.weights };
+}
+
+/** The WebGPU context, or why there is none. */
+async function gpuOrReason(): Promise<{ ctx: GpuContext } | { reason: string }> {
+  gpu ??= acquireDevice();
+  try {
+    return { ctx: await gpu };
+  } catch (e) {
+    return { reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+export async function probeBackend(): Promise<BackendInfo> {
+  const g = await gpuOrReason();
+  return 'ctx' in g ? { kind: 'webgpu', name: g.ctx.adapter.name } : { kind: 'cpu', name: 'CPU', reason: g.reason };
+}
+
+export async function buildEngines(config: RunConfig, hooks: BuildHooks): Promise<Engines> {
+  const { gpt, weights } = await startingWeights(config, hooks);
+  const opts = { seed: config.seed, weights };
+  const refOpts = { seed: config.seed }; // the trainer copies the policy's weights into the reference
+  const g = await gpuOrReason();
+  let policy: Engine;
+  let reference: Engine;
+  let backend: BackendInfo;
+  if ('ctx' in g) {
+    hooks.progress('Preparing the WebGPU engine…');
+    policy = await WebGpuEngine.create(g.ctx, gpt, opts);
+    reference = await WebGpuEngine.create(g.ctx, gpt, refOpts);
+    backend = { kind: 'webgpu', name: g.ctx.adapter.name };
+  } else {
+    policy = new CpuEngine(gpt, opts);
+    reference = new CpuEngine(gpt, refOpts);
+    backend = { kind: 'cpu', name: 'CPU', reason: g.reason };
+  }
+  hooks.backend(backend);
+  return {
+    policy,
+    reference,
+    backend,
+    dispose() {
+      policy.dispose();
+      reference.dispose();
+    },
+  };
+}
