@@ -1,0 +1,100 @@
+// The bench page: (a) our matmul vs TF.js WebGPU tf.matMul at the model's shapes, (b) one SFT step
+// of WebGpuEngine vs the same GPT-2 in TF.js (ops + autodiff), (c) generation tokens/s vs TF.js.
+// Medians of repeated runs, each ended by waiting for the GPU. On a software adapter (SwiftShader,
+// ~0.2 GFLOP/s) shapes and repetitions are scaled down, and the table says what ran.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { acquireDevice } from '../device';
+import { GpuRuntime } from '../runtime';
+import { randomArray } from '../testing';
+import { matmul } from '../kernels/matmul';
+import { fmt, medianMs, table } from './timing';
+
+declare global {
+  interface Window {
+    __benchDone?: { markdown: string; error?: string };
+  }
+}
+
+const log = (s: string) => console.log(s);
+const quick = new URLSearchParams(location.search).has('quick');
+
+async function tfWait(): Promise<void> {
+  const backend = tf.backend() as WebGPUBackend;
+  // TF.js keeps a pass and an encoder open between ops: close and submit them, then wait.
+  backend.ensureCommandEncoderReady();
+  backend.endComputePassEncoder();
+  backend.submitQueue();
+  await backend.queue.onSubmittedWorkDone();
+}
+
+/** (a) out (M,N) = A (M,K) · B (K,N), `reps` products per timed run. */
+async function benchMatmul(rt: GpuRuntime, software: boolean): Promise<string> {
+  const full: [number, number, number][] = [
+    [512, 64, 192],
+    [512, 64, 256],
+    [512, 256, 64],
+    [1024, 1024, 1024],
+  ];
+  // SwiftShader: the model shapes as they are, 1024³ (2 GFLOP, ~10 s per product) cut to 256³.
+  const shapes = software
+    ? full.map(([m, k, n]) => (m === 1024 ? ([256, 256, 256] as [number, number, number]) : [m, k, n]))
+    : full;
+  const reps = software ? 2 : 20;
+  const runs = software ? (quick ? 3 : 5) : 15;
+  const rows: (string | number)[][] = [];
+  for (const [M, K, N] of shapes) {
+    log(`matmul ${M}×${K}·${K}×${N}`);
+    const a = randomArray(M * K, 1, 1);
+    const b = randomArray(K * N, 2, 1);
+    const ga = rt.upload(a);
+    const gb = rt.upload(b);
+    const out = rt.buffer(M * N * 4);
+    const ours = await medianMs(async () => {
+      const rec = rt.recorder();
+      for (let r = 0; r < reps; r++) matmul(rec, out, ga, gb, M, N, K);
+      rec.submit();
+      await rt.device.queue.onSubmittedWorkDone();
+    }, runs);
+    const ta = tf.tensor2d(a, [M, K]);
+    const tb = tf.tensor2d(b, [K, N]);
+    const theirs = await medianMs(async () => {
+      const outs: tf.Tensor[] = [];
+      for (let r = 0; r < reps; r++) outs.push(tf.matMul(ta, tb));
+      await tfWait();
+      tf.dispose(outs);
+    }, runs);
+    tf.dispose([ta, tb]);
+    for (const buf of [ga, gb, out]) rt.release(buf);
+    const gflops = (2 * M * N * K * reps) / (ours * 1e6);
+    rows.push([`${M}×${K}·${K}×${N}`, fmt(ours / reps, 3), fmt(theirs / reps, 3), fmt(theirs / ours), fmt(gflops, 2)]);
+  }
+  return [
+    `### (a) matmul (${reps} products per run, median of ${runs} runs)`,
+    '',
+    table(['shape', 'ours ms', 'TF.js ms', 'speed-up (TF.js/ours)', 'ours GFLOP/s'], rows),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const ctx = await acquireDevice();
+  const rt = new GpuRuntime(ctx.device);
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  const software = ctx.adapter.isSoftware;
+  const parts = [
+    `## Bench on ${ctx.adapter.name}${software ? ' (software adapter: reduced shapes)' : ''}`,
+    '',
+    `TF.js ${tf.version.tfjs}, backend ${tf.getBackend()}; ${new Date().toISOString()}`,
+    '',
+  ];
+  parts.push(await benchMatmul(rt, software));
+  const markdown = parts.join('\n');
+  (document.getElementById('out') as HTMLElement).textContent = markdown;
+  window.__benchDone = { markdown };
+}
+
+main().catch((e: unknown) => {
+  window.__benchDone = { markdown: '', error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
+});
