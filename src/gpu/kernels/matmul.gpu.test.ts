@@ -1,0 +1,138 @@
+// matmul.wgsl against the CPU reference (src/models/cpu/ops.ts) on shapes that are not multiples of
+// the 64×64 output tile or the 16-deep K slice, with and without bias, plus the transposed variants
+// the tied LM head uses.
+import { describe, expect, test } from 'vitest';
+import { matmulBackward as backwardCpu, matmulForward as forwardCpu } from '../../models/cpu/ops';
+import { allClose, randomArray, relToScale, testRuntime } from '../testing';
+import { matmul, matmulBackward, matmulForward } from './matmul';
+
+/** (cols,rows) transpose of a row-major (rows,cols) matrix. */
+function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = x[r * cols + c];
+  return t;
+}
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [13, 20, 36],
+  [70, 33, 67],
+];
+
+describe('matmul kernels', () => {
+  test.each(SHAPES)(
+    'forward BT=%i C=%i OC=%i with and without bias matches the CPU within rtol 1e-4 / atol 1e-5',
+    async (BT, C, OC) => {
+      const rt = await testRuntime();
+      const inp = randomArray(BT * C, BT + C, 1); // (BT,C)
+      const weight = randomArray(C * OC, C + OC, 0.5); // (C,OC)
+      const bias = randomArray(OC, OC, 1); // (OC)
+      for (const withBias of [true, false]) {
+        const want = new Float32Array(BT * OC); // (BT,OC)
+        forwardCpu(want, inp, weight, withBias ? bias : null, BT, C, OC);
+        const out = rt.buffer(BT * OC * 4);
+        const rec = rt.recorder();
+        matmulForward(rec, out, rt.upload(inp), rt.upload(weight), withBias ? rt.upload(bias) : null, BT, C, OC);
+        rec.submit();
+        const got = await rt.readF32(out, BT * OC);
+        const c = allClose(got, want, 1e-4, 1e-5);
+        expect(c.ok, `bias=${withBias}: worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
+      }
+    },
+  );
+
+  test.each(SHAPES)(
+    'backward BT=%i C=%i OC=%i accumulates dinp, dweight, dbias onto existing values within 1e-5 of scale',
+    async (BT, C, OC) => {
+      const rt = await testRuntime();
+      const inp = randomArray(BT * C, 3 * BT + C, 1); // (BT,C)
+      const weight = randomArray(C * OC, 3 * C + OC, 0.5); // (C,OC)
+      const dout = randomArray(BT * OC, 5 * OC + BT, 1); // (BT,OC)
+      // Gradients start non-zero so accumulation (+=) is checked, not just assignment.
+      const dinp0 = randomArray(BT * C, 7, 1); // (BT,C)
+      const dweight0 = randomArray(C * OC, 8, 1); // (C,OC)
+      const dbias0 = randomArray(OC, 9, 1); // (OC)
+      const [dinp, dweight, dbias] = [dinp0.slice(), dweight0.slice(), dbias0.slice()];
+      backwardCpu(dinp, dweight, dbias, dout, inp, weight, BT, C, OC);
+
+      const [gDinp, gDweight, gDbias] = [rt.upload(dinp0), rt.upload(dweight0), rt.upload(dbias0)];
+      const rec = rt.recorder();
+      matmulBackward(rec, gDinp, gDweight, gDbias, rt.upload(dout), rt.upload(inp), rt.upload(weight), BT, C, OC, true);
+      rec.submit();
+      const [a, b, c] = (
+        await rt.read([
+          { buffer: gDinp, count: BT * C },
+          { buffer: gDweight, count: C * OC },
+          { buffer: gDbias, count: OC },
+        ])
+      ).map((x) => new Float32Array(x));
+      expect(relToScale(a, dinp)).toBeLessThan(1e-5);
+      expect(relToScale(b, dweight)).toBeLessThan(1e-5);
+      expect(relToScale(c, dbias)).toBeLessThan(1e-5);
+      // The accumulated part must be there: the result differs from a pure assignment.
+      expect(relToScale(b, new Float32Array(dweight.map((x, i) => x - dweight0[i])))).toBeGreaterThan(0.1);
+    },
+  );
+
+  test('backward without accumulateInput overwrites dinp (garbage there is ignored)', async () => {
+    const rt = await testRuntime();
+    const [BT, C, OC] = [13, 20, 36];
+    const inp = randomArray(BT * C, 21, 1);
+    const weight = randomArray(C * OC, 22, 0.5);
+    const dout = randomArray(BT * OC, 23, 1);
+    const want = new Float32Array(BT * C); // (BT,C), from zero
+    backwardCpu(want, new Float32Array(C * OC), null, dout, inp, weight, BT, C, OC);
+    const gDinp = rt.upload(randomArray(BT * C, 24, 100));
+    const rec = rt.recorder();
+    matmulBackward(
+      rec,
+      gDinp,
+      rt.buffer(C * OC * 4),
+      null,
+      rt.upload(dout),
+      rt.upload(inp),
+      rt.upload(weight),
+      BT,
+      C,
+      OC,
+    );
+    rec.submit();
+    expect(relToScale(await rt.readF32(gDinp, BT * C), want)).toBeLessThan(1e-5);
+  });
+
+  test('LM head: logits = x·wteᵀ and dwte += dlogitsᵀ·x match the CPU matmul on transposed copies', async () => {
+    const rt = await testRuntime();
+    const [BT, C, V] = [13, 20, 67];
+    const x = randomArray(BT * C, 31, 1); // (BT,C)
+    const wte = randomArray(V * C, 32, 0.5); // (V,C)
+    const dlogits = randomArray(BT * V, 33, 1); // (BT,V)
+    const dwte0 = randomArray(V * C, 34, 1); // (V,C)
+    const wantLogits = new Float32Array(BT * V);
+    forwardCpu(wantLogits, x, transpose(wte, V, C), null, BT, C, V);
+    // dW of the transposed weight (C,V) is dwteᵀ; dx (BT,C) from the same call.
+    const dwT = transpose(dwte0, V, C); // (C,V)
+    const wantDx = new Float32Array(BT * C);
+    backwardCpu(wantDx, dwT, null, dlogits, x, transpose(wte, V, C), BT, C, V);
+    const wantDwte = transpose(dwT, C, V); // (V,C)
+
+    const [gx, gwte, gdl, gdwte] = [rt.upload(x), rt.upload(wte), rt.upload(dlogits), rt.upload(dwte0)];
+    const logits = rt.buffer(BT * V * 4);
+    const dx = rt.buffer(BT * C * 4);
+    const rec = rt.recorder();
+    matmul(rec, logits, gx, gwte, BT, V, C, { transB: true });
+    matmul(rec, dx, gdl, gwte, BT, C, V);
+    matmul(rec, gdwte, gdl, gx, V, C, BT, { transA: true, accumulate: true });
+    rec.submit();
+    const [l, d, w] = (
+      await rt.read([
+        { buffer: logits, count: BT * V },
+        { buffer: dx, count: BT * C },
+        { buffer: gdwte, count: V * C },
+      ])
+    ).map((b) => new Float32Array(b));
+    const c = allClose(l, wantLogits, 1e-4, 1e-5);
+    expect(c.ok, `logits worst |diff| ${c.maxAbs}`).toBe(true);
+    expect(relToScale(d, wantDx)).toBeLessThan(1e-5);
+    expect(relToScale(w, wantDwte)).toBeLessThan(1e-5);
+  });
+});
