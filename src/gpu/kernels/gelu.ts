@@ -1,0 +1,25 @@
+// TS wrapper of shaders/gelu.wgsl. CPU reference: geluForward / geluBackward (src/models/cpu/ops.ts).
+import code from '../shaders/gelu.wgsl?raw';
+import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+
+const WG = 256;
+
+export const geluForwardSpec: KernelSpec = { name: 'gelu_forward', code, entryPoint: 'gelu_forward' };
+export const geluBackwardSpec: KernelSpec = { name: 'gelu_backward', code, entryPoint: 'gelu_backward' };
+
+/** out (N) = GELU(inp (N)). */
+export function geluForward(rec: Recorder, out: Binding, inp: Binding, N: number): void {
+  rec.dispatch(geluForwardSpec, [u32(N), u32(0)], [out, inp], [groups(N, WG)]);
+}
+
+/** dinp (N) += (or = when !accumulate) GELU'(inp)·dout; inp, dout (N). */
+export function geluBackward(
+  rec: Recorder,
+  dinp: Binding,
+  inp: Binding,
+  dout: Binding,
+  N: number,
+  accumulate = true,
+): void {
+  rec.dispatch(geluBackwardSpec, [u32(N), u32(accumulate ? 1 : 0)], [dinp, inp, dout], [groups(N, WG)]);
+}
