@@ -1,0 +1,146 @@
+// The kernels of a KV-cached decode step (one new position per row): the embedding of the new token,
+// attention of its one query over the row's cached keys/values (appending this position's key and
+// value first), and a matmul for few rows with the layer's next step fused in (bias, GELU or the
+// residual add). Every row is at the same position `pos` (see gpu/generate.ts).
+// CPU reference: encoderForward / attentionForward / matmulForward / geluForward / residualForward
+// (src/models/cpu/ops.ts), at the last position.
+
+const WG: u32 = 64u;
+const MAX_T: u32 = 1024u; // longest context the score buffer holds
+
+struct Params { rows: u32, C: u32, NH: u32, Tmax: u32, pos: u32 }
+
+@group(0) @binding(0) var<uniform> p: Params;
+
+@group(0) @binding(1) var<storage, read_write> x: array<f32>; // (rows, C) wte[token] + wpe[pos]
+@group(0) @binding(2) var<storage, read> tokens: array<i32>; // (rows, Tmax)
+@group(0) @binding(3) var<storage, read> wte: array<f32>; // (V, C)
+@group(0) @binding(4) var<storage, read> wpe: array<f32>; // (Tmax, C)
+
+@compute @workgroup_size(WG)
+fn encoder_decode(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= p.rows * p.C) { return; }
+  let r = i / p.C;
+  let c = i % p.C;
+  let tok = u32(max(tokens[r * p.Tmax + p.pos], 0));
+  x[i] = wte[tok * p.C + c] + wpe[p.pos * p.C + c];
+}
+
+@group(0) @binding(1) var<storage, read_write> out: array<f32>; // (rows, C) attention output, heads side by side
+@group(0) @binding(2) var<storage, read_write> kCache: array<f32>; // (rows, NH, Tmax, hs)
+@group(0) @binding(3) var<storage, read_write> vCache: array<f32>; // (rows, NH, Tmax, hs)
+@group(0) @binding(4) var<storage, read> qkv: array<f32>; // (rows, 3C) this position's q | k | v
+
+var<workgroup> s_att: array<f32, MAX_T>;
+var<workgroup> s_red: array<f32, WG>;
+
+// One workgroup per (row, head): softmax(q·k_t/√hs) over t ≤ pos, then Σ_t att_t·v_t.
+@compute @workgroup_size(WG)
+fn attention_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+  let lid = lid3.x;
+  let r = wid.x / p.NH;
+  let h = wid.x % p.NH;
+  if (r >= p.rows) { return; }
+  let hs = p.C / p.NH;
+  let C3 = 3u * p.C;
+  let cacheBase = (r * p.NH + h) * p.Tmax * hs; // (t, d) of this row and head
+  let qBase = r * C3 + h * hs;
+  for (var d = lid; d < hs; d += WG) {
+    kCache[cacheBase + p.pos * hs + d] = qkv[qBase + p.C + d];
+    vCache[cacheBase + p.pos * hs + d] = qkv[qBase + 2u * p.C + d];
+  }
+  storageBarrier();
+  let scale = 1.0 / sqrt(f32(hs));
+  var m = -3.4e38;
+  for (var t = lid; t <= p.pos; t += WG) {
+    var s = 0.0;
+    for (var d = 0u; d < hs; d++) { s += qkv[qBase + d] * kCache[cacheBase + t * hs + d]; }
+    s *= scale;
+    s_att[t] = s;
+    m = max(m, s);
+  }
+  s_red[lid] = m;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { s_red[lid] = max(s_red[lid], s_red[lid + s]); }
+    workgroupBarrier();
+  }
+  let rowMax = s_red[0];
+  workgroupBarrier();
+  var sum = 0.0;
+  for (var t = lid; t <= p.pos; t += WG) {
+    let e = exp(s_att[t] - rowMax);
+    s_att[t] = e;
+    sum += e;
+  }
+  s_red[lid] = sum;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { s_red[lid] += s_red[lid + s]; }
+    workgroupBarrier();
+  }
+  let inv = 1.0 / s_red[0];
+  for (var d = lid; d < hs; d += WG) {
+    var acc = 0.0;
+    for (var t = 0u; t <= p.pos; t++) { acc += s_att[t] * vCache[cacheBase + t * hs + d]; }
+    out[r * p.C + h * hs + d] = acc * inv;
+  }
+}
+
+// out (M,N) = epilogue(a (M,K) · W + bias): one invocation per output, the row of `a` staged in
+// workgroup memory, W read along n (coalesced). With M = the rows of a rollout (tens), a 64×64-tiled
+// matmul would compute mostly padding. Epilogues fuse what follows each linear layer in a block.
+const EPI_BIAS: u32 = 0u; // + bias
+const EPI_GELU: u32 = 1u; // GELU(· + bias)
+const EPI_RESIDUAL: u32 = 2u; // res + · + bias
+const EPI_NONE: u32 = 3u; // nothing (the tied LM head)
+override EPILOGUE: u32 = 0u;
+override TRANS_B: bool = false; // W stored (N,K) (wte for the LM head) instead of (K,N)
+const GELU_SCALE: f32 = 0.7978845608028654; // √(2/π)
+
+struct MmParams { M: u32, N: u32, K: u32 }
+
+@group(0) @binding(0) var<uniform> pm: MmParams;
+@group(0) @binding(1) var<storage, read_write> mmOut: array<f32>; // (M,N)
+@group(0) @binding(2) var<storage, read> mmA: array<f32>; // (M,K)
+@group(0) @binding(3) var<storage, read> mmW: array<f32>; // (K,N), or (N,K) when TRANS_B
+@group(0) @binding(4) var<storage, read> mmBias: array<f32>; // (N); unread for EPI_NONE
+@group(0) @binding(5) var<storage, read> mmRes: array<f32>; // (M,N); read for EPI_RESIDUAL only
+
+var<workgroup> s_row: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn matmul_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+  let lid = lid3.x;
+  let n = wid.x * WG + lid;
+  let m = wid.y;
+  var acc = 0.0;
+  for (var k0 = 0u; k0 < pm.K; k0 += WG) {
+    s_row[lid] = select(0.0, mmA[m * pm.K + k0 + lid], k0 + lid < pm.K);
+    workgroupBarrier();
+    if (n < pm.N) {
+      let kEnd = min(WG, pm.K - k0);
+      for (var kk = 0u; kk < kEnd; kk++) {
+        let k = k0 + kk;
+        var wv: f32;
+        if (TRANS_B) { wv = mmW[n * pm.K + k]; } else { wv = mmW[k * pm.N + n]; }
+        acc += s_row[kk] * wv;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (n >= pm.N) { return; }
+  if (EPILOGUE == EPI_NONE) {
+    mmOut[m * pm.N + n] = acc;
+    return;
+  }
+  let v = acc + mmBias[n];
+  if (EPILOGUE == EPI_GELU) {
+    mmOut[m * pm.N + n] = 0.5 * v * (1.0 + tanh(clamp(GELU_SCALE * (v + 0.044715 * v * v * v), -10.0, 10.0)));
+  } else if (EPILOGUE == EPI_RESIDUAL) {
+    mmOut[m * pm.N + n] = mmRes[m * pm.N + n] + v;
+  } else {
+    mmOut[m * pm.N + n] = v;
+  }
+}
