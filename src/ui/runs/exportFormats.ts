@@ -1,0 +1,146 @@
+// A run's metrics as files people take elsewhere — CSV and JSON Lines with TRL's metric names, one
+// row per step — and a whole run as JSON (metadata + rows) that imports back losslessly. Import reads
+// either: a run export, or JSON Lines of metric rows (the run is then named after the file).
+
+import { parseRunConfig } from '../../rl/config';
+import { METRIC_NAMES, type MetricsRow } from '../../rl/metrics';
+import { completedSteps, type RunMeta, type RunStatusName } from './db';
+
+/** Columns in METRIC_NAMES order, then any others (reward components) alphabetically; `step` first. */
+export function metricColumns(rows: readonly MetricsRow[]): string[] {
+  const present = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r)) present.add(k);
+  present.delete('step');
+  const known = METRIC_NAMES.filter((n) => n !== 'step' && present.has(n));
+  const knownSet = new Set<string>(known);
+  const others = [...present].filter((k) => !knownSet.has(k)).sort();
+  return ['step', ...known, ...others];
+}
+
+const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** Header `step,<metric names present>`; one line per row; a metric a step did not log is an empty cell. */
+export function metricsToCsv(rows: readonly MetricsRow[]): string {
+  const cols = metricColumns(rows);
+  const lines = [cols.map(csvCell).join(',')];
+  for (const r of rows) lines.push(cols.map((c) => (r[c] === undefined ? '' : String(r[c]))).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** One JSON object per step with only the metrics that step logged (non-finite values become null). */
+export function metricsToJsonl(rows: readonly MetricsRow[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+}
+
+export const RUN_EXPORT_FORMAT = 'grpo-playground-run';
+
+export interface RunExport {
+  format: typeof RUN_EXPORT_FORMAT;
+  version: 1;
+  run: Omit<RunMeta, 'id' | 'savedStep'>;
+  metrics: MetricsRow[];
+}
+
+export function runToJson(meta: RunMeta, rows: readonly MetricsRow[]): string {
+  const { name, createdAt, config, steps, status } = meta;
+  const doc: RunExport = {
+    format: RUN_EXPORT_FORMAT,
+    version: 1,
+    run: { name, createdAt, config, steps, status },
+    metrics: [...rows],
+  };
+  return JSON.stringify(doc);
+}
+
+/** A run read from a file, without an id yet. */
+export interface ImportedRun {
+  name: string;
+  createdAt: number;
+  config: RunMeta['config'];
+  steps: number;
+  status: RunStatusName;
+  metrics: MetricsRow[];
+}
+
+/** A metric row from JSON: `step` a non-negative integer, other numeric keys kept, nulls dropped. */
+function toRow(v: unknown, where: string): MetricsRow {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where}: not a JSON object`);
+  const o = v as Record<string, unknown>;
+  if (typeof o.step !== 'number' || !Number.isInteger(o.step) || o.step < 0) {
+    throw new Error(`${where}: "step" must be a non-negative integer`);
+  }
+  const row: MetricsRow = { step: o.step };
+  for (const [k, x] of Object.entries(o)) {
+    if (typeof x === 'number') row[k] = x;
+    else if (x !== null) throw new Error(`${where}: "${k}" is not a number`);
+  }
+  return row;
+}
+
+const STATUSES: readonly RunStatusName[] = ['running', 'paused', 'done', 'error'];
+
+/**
+ * Parses an export: a run JSON (this page's "Export run"), an array of metric rows, or JSON Lines of
+ * metric rows. Errors name the line or field. A run that was running when exported arrives paused.
+ */
+export function parseRunImport(text: string, fileName: string): ImportedRun {
+  const baseName = fileName.replace(/\.(jsonl|ndjson|json)$/i, '') || 'imported run';
+  const trimmed = text.trim();
+  if (trimmed === '') throw new Error(`${fileName} is empty`);
+  let doc: unknown;
+  let isSingleJson = true;
+  try {
+    doc = JSON.parse(trimmed);
+  } catch {
+    isSingleJson = false;
+  }
+  const fromRows = (rows: MetricsRow[]): ImportedRun => ({
+    name: baseName,
+    createdAt: Date.now(),
+    config: parseRunConfig({}),
+    steps: completedSteps(rows),
+    status: 'done',
+    metrics: sortByStep(rows),
+  });
+  if (!isSingleJson || (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'step' in doc)) {
+    const rows = trimmed
+      .split(/\r?\n/)
+      .map((l, i) => [l.trim(), i + 1] as const)
+      .filter(([l]) => l !== '')
+      .map(([l, n]) => {
+        let v: unknown;
+        try {
+          v = JSON.parse(l);
+        } catch {
+          throw new Error(`${fileName} line ${n}: not valid JSON`);
+        }
+        return toRow(v, `${fileName} line ${n}`);
+      });
+    return fromRows(rows);
+  }
+  if (Array.isArray(doc)) return fromRows(doc.map((v, i) => toRow(v, `${fileName} row ${i + 1}`)));
+  const o = doc as Partial<RunExport> & Record<string, unknown>;
+  if (o.format !== RUN_EXPORT_FORMAT || typeof o.run !== 'object' || o.run === null || !Array.isArray(o.metrics)) {
+    throw new Error(`${fileName} is neither a run export nor metric rows`);
+  }
+  const run = o.run as Partial<ImportedRun>;
+  const metrics = sortByStep(o.metrics.map((v, i) => toRow(v, `${fileName} metrics[${i}]`)));
+  const status = STATUSES.includes(run.status as RunStatusName) ? (run.status as RunStatusName) : 'done';
+  return {
+    name: typeof run.name === 'string' && run.name !== '' ? run.name : baseName,
+    createdAt: typeof run.createdAt === 'number' ? run.createdAt : Date.now(),
+    config: parseRunConfig(run.config ?? {}),
+    steps: typeof run.steps === 'number' ? run.steps : completedSteps(metrics),
+    status: status === 'running' ? 'paused' : status,
+    metrics,
+  };
+}
+
+function sortByStep(rows: MetricsRow[]): MetricsRow[] {
+  return [...rows].sort((a, b) => a.step - b.step);
+}
+
+/** A file name from a run name: letters, digits, dashes. */
+export function fileStem(name: string): string {
+  return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
+}

@@ -1,0 +1,246 @@
+// The runs list (issue 5 item 6): every run kept in IndexedDB with its metrics and latest trainer
+// snapshot, which runs the charts overlay, and the actions of the Runs panel. Writes go through one
+// queue, in order, so a run exists before its rows land and a reload finds every completed step.
+// Actions never reject: a failure lands in `runsError`. Also composes the link state (urlSlice).
+
+import type { StateCreator } from 'zustand';
+import type { RunConfig } from '../../rl/config';
+import type { MetricsRow } from '../../rl/metrics';
+import type { TrainerState } from '../../rl/trainer';
+import { completedSteps, RunsDb, type RunMeta, type RunStatusName } from '../runs/db';
+import { parseRunImport } from '../runs/exportFormats';
+import { createUrlSlice, type UrlSlice } from '../url/urlSlice';
+import type { Store } from './index';
+
+/** The imported start policy, as the panel shows it (the bytes stay in IndexedDB). */
+export interface StartPolicyInfo {
+  fileName: string;
+  task: string;
+  model: RunConfig['model'];
+}
+
+export interface RunsSlice extends UrlSlice {
+  runs: RunMeta[]; // oldest first
+  overlay: string[]; // run ids drawn on the charts besides the current run
+  /** Ids of runs that stopped before their last step and have a snapshot to continue from. */
+  resumable: string[];
+  startPolicy: StartPolicyInfo | null;
+  runsError: string | null;
+  /** Reads every run from IndexedDB; runs that were `running` (the page was closed mid-run) become `paused`. */
+  loadAll(): Promise<void>;
+  createRun(meta: { id: string; name: string; config: RunConfig }): Promise<void>;
+  /** Persists rows of a run (the live rows are already in metricsByRun). */
+  appendMetrics(runId: string, rows: MetricsRow[]): Promise<void>;
+  setRunStatus(runId: string, status: RunStatusName | string): Promise<void>;
+  rename(runId: string, name: string): Promise<void>;
+  deleteRun(runId: string): Promise<void>;
+  toggleOverlay(runId: string): Promise<void>;
+  saveTrainerState(runId: string, state: TrainerState): Promise<void>;
+  loadTrainerState(runId: string): Promise<TrainerState | undefined>;
+  /** Continues a run from its snapshot: its rows become the snapshot's and the worker picks it up. */
+  resumeRun(runId: string): Promise<void>;
+  /** A run's rows from IndexedDB (after every queued write). */
+  runMetrics(runId: string): Promise<MetricsRow[]>;
+  /** Adds a run from an export file; returns its id, or null (the reason in runsError). */
+  importRun(text: string, fileName: string): Promise<string | null>;
+  /** Keeps a .safetensors policy to start runs of its task and size from; the sidebar switches to them. */
+  importCheckpoint(bytes: Uint8Array, fileName: string): Promise<boolean>;
+  clearStartPolicy(): Promise<void>;
+  dismissRunsError(): void;
+}
+
+const STATUSES: readonly string[] = ['running', 'paused', 'done', 'error'] satisfies RunStatusName[];
+
+const isResumable = (r: RunMeta) =>
+  r.status !== 'done' && r.savedStep !== undefined && r.savedStep < r.config.steps && r.savedStep > 0;
+
+const withRuns = (runs: RunMeta[]) => ({ runs, resumable: runs.filter(isResumable).map((r) => r.id) });
+
+/** The slice over a given database (tests open their own; the page opens DB_NAME). */
+export const createRunsSliceWith =
+  (openDb: () => Promise<RunsDb>): StateCreator<Store, [], [], RunsSlice> =>
+  (...a) => {
+    const [set, get] = a;
+    let db: Promise<RunsDb> | null = null;
+    let queue: Promise<unknown> = Promise.resolve();
+
+    const fail = (e: unknown) => set({ runsError: e instanceof Error ? e.message : String(e) });
+    /** Runs `f` after every earlier write; a failure is reported, never thrown. */
+    function enqueue<T>(f: (d: RunsDb) => Promise<T>): Promise<T | undefined> {
+      const p = queue
+        .then(async () => f(await (db ??= openDb())))
+        .catch((e: unknown) => {
+          fail(e);
+          return undefined;
+        });
+      queue = p;
+      return p;
+    }
+    const replaceMeta = (meta: RunMeta | undefined) => {
+      if (meta) set((s) => withRuns(s.runs.map((r) => (r.id === meta.id ? meta : r))));
+    };
+    const setMetrics = (runId: string, rows: MetricsRow[]) =>
+      set((s) => ({ metricsByRun: { ...s.metricsByRun, [runId]: rows } }));
+
+    return {
+      ...createUrlSlice(...a),
+      runs: [],
+      overlay: [],
+      resumable: [],
+      startPolicy: null,
+      runsError: null,
+
+      async loadAll() {
+        await enqueue(async (d) => {
+          const runs = await d.listRuns();
+          for (const r of runs) {
+            if (r.status === 'running' && r.id !== get().currentRunId) {
+              r.status = 'paused';
+              await d.putRun(r);
+            }
+          }
+          const p = await d.loadStartPolicy();
+          set({ ...withRuns(runs), startPolicy: p ? { fileName: p.fileName, task: p.task, model: p.model } : null });
+        });
+      },
+
+      async createRun({ id, name, config }) {
+        const meta: RunMeta = { id, name, createdAt: Date.now(), config, steps: 0, status: 'running' };
+        set((s) => withRuns([...s.runs.filter((r) => r.id !== id), meta]));
+        await enqueue((d) => d.putRun(meta));
+      },
+
+      async appendMetrics(runId, rows) {
+        if (rows.length === 0) return;
+        replaceMeta(await enqueue((d) => d.appendMetrics(runId, rows)));
+      },
+
+      async setRunStatus(runId, status) {
+        if (!STATUSES.includes(status)) return;
+        const meta = await enqueue(async (d) => {
+          const m = await d.getRun(runId);
+          if (!m) return undefined;
+          m.status = status as RunStatusName;
+          await d.putRun(m);
+          return m;
+        });
+        replaceMeta(meta);
+      },
+
+      async rename(runId, name) {
+        const clean = name.trim();
+        if (clean === '') return;
+        set((s) => withRuns(s.runs.map((r) => (r.id === runId ? { ...r, name: clean } : r))));
+        await enqueue(async (d) => {
+          const m = await d.getRun(runId);
+          if (m) await d.putRun({ ...m, name: clean });
+        });
+      },
+
+      async deleteRun(runId) {
+        if (get().currentRunId === runId) get().reset();
+        set((s) => {
+          const metricsByRun = { ...s.metricsByRun };
+          delete metricsByRun[runId];
+          return {
+            ...withRuns(s.runs.filter((r) => r.id !== runId)),
+            overlay: s.overlay.filter((id) => id !== runId),
+            metricsByRun,
+          };
+        });
+        await enqueue((d) => d.deleteRun(runId));
+      },
+
+      async toggleOverlay(runId) {
+        if (get().overlay.includes(runId)) {
+          set((s) => ({ overlay: s.overlay.filter((id) => id !== runId) }));
+          return;
+        }
+        set((s) => ({ overlay: [...s.overlay, runId] }));
+        if (get().metricsByRun[runId] === undefined) {
+          const rows = await enqueue((d) => d.metrics(runId));
+          if (rows && get().metricsByRun[runId] === undefined) setMetrics(runId, rows);
+        }
+      },
+
+      async saveTrainerState(runId, state) {
+        replaceMeta(await enqueue((d) => d.saveTrainerState(runId, state)));
+      },
+
+      async loadTrainerState(runId) {
+        return enqueue((d) => d.loadTrainerState(runId));
+      },
+
+      async resumeRun(runId) {
+        const found = await enqueue(async (d) => {
+          const state = await d.loadTrainerState(runId);
+          const meta = await d.getRun(runId);
+          if (!state || !meta) throw new Error('this run has no saved state to resume from');
+          await d.replaceMetrics(runId, state.metrics);
+          const m: RunMeta = { ...meta, status: 'running', steps: completedSteps(state.metrics) };
+          await d.putRun(m);
+          return { state, meta: m };
+        });
+        if (!found) return;
+        replaceMeta(found.meta);
+        setMetrics(runId, found.state.metrics);
+        get().resume(runId, found.state);
+      },
+
+      async runMetrics(runId) {
+        return (await enqueue((d) => d.metrics(runId))) ?? [];
+      },
+
+      async importRun(text, fileName) {
+        let parsed;
+        try {
+          parsed = parseRunImport(text, fileName);
+        } catch (e) {
+          fail(e);
+          return null;
+        }
+        const { metrics, ...rest } = parsed;
+        const meta: RunMeta = { id: crypto.randomUUID(), ...rest };
+        const ok = await enqueue(async (d) => {
+          await d.putRun(meta);
+          await d.replaceMetrics(meta.id, metrics);
+          return true;
+        });
+        if (!ok) return null;
+        set((s) => withRuns([...s.runs, meta]));
+        return meta.id;
+      },
+
+      async importCheckpoint(bytes, fileName) {
+        let checked;
+        try {
+          // Loaded on demand: it brings the tasks and the trainer's tokenizer.
+          const { startPolicyFromFile } = await import('../runs/policyCheckpoint');
+          checked = startPolicyFromFile(bytes, fileName);
+        } catch (e) {
+          fail(e);
+          return false;
+        }
+        const { policy, configPatch } = checked;
+        const ok = await enqueue(async (d) => {
+          await d.saveStartPolicy(policy);
+          return true;
+        });
+        if (!ok) return false;
+        set({ startPolicy: { fileName, task: policy.task, model: configPatch.model } });
+        get().setConfig(configPatch);
+        return true;
+      },
+
+      async clearStartPolicy() {
+        set({ startPolicy: null });
+        await enqueue((d) => d.clearStartPolicy());
+      },
+
+      dismissRunsError() {
+        set({ runsError: null });
+      },
+    };
+  };
+
+export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = createRunsSliceWith(() => RunsDb.open());

@@ -1,0 +1,113 @@
+// Config ⇄ URL: round trips, bad and unknown parameters, hide=, and code-bearing links.
+
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../../rl/config';
+import { acceptCode, configToQuery, configToUrl, hiddenControls, parseReward, urlToConfig } from './query';
+
+const BASE = 'http://localhost:5173/';
+
+describe('config ⇄ URL', () => {
+  it('a non-default config round-trips exactly and the query holds only the fields that differ', () => {
+    const config = parseRunConfig({
+      task: 'countdown',
+      lr: 0.0003,
+      epsHigh: 0.28,
+      dualClip: 3,
+      adaptiveEntropy: true,
+      advantage: 'reinforce++',
+      reward: [
+        { component: 'correctness', weight: 1, params: {} },
+        { component: 'length-overlong', weight: -0.5, params: { cache: 4, target: 12.5 } },
+      ],
+    });
+    const q = configToQuery(config);
+    expect(q.split('&').map((p) => p.split('=')[0])).toEqual([
+      'task',
+      'reward',
+      'advantage',
+      'epsHigh',
+      'dualClip',
+      'adaptiveEntropy',
+      'lr',
+    ]);
+    expect(q).toContain('reward=correctness,length-overlong*-0.5(cache:4;target:12.5)');
+    expect(q).toContain('advantage=reinforce%2B%2B');
+    const back = urlToConfig(configToUrl(config, BASE));
+    expect(back.warnings).toEqual([]);
+    expect(back.config).toEqual(config);
+  });
+
+  it('the default config gives an empty query and a bare URL (hash kept)', () => {
+    expect(configToQuery(parseRunConfig({}))).toBe('');
+    expect(configToUrl(parseRunConfig({}), 'http://h/app/?lr=1#x')).toBe('http://h/app/#x');
+  });
+
+  it('unknown parameters and bad values fall back to defaults with one warning each, never throwing', () => {
+    const r = urlToConfig(
+      `${BASE}?task=chess&lr=-1&groupSize=abc&seed=5&foo=1&reward=correctness*x&adaptiveEntropy=yes`,
+    );
+    const d = parseRunConfig({});
+    expect(r.config).toEqual({ ...d, seed: 5 });
+    expect(r.warnings).toHaveLength(6);
+    expect(r.warnings.find((w) => w.startsWith('groupSize'))).toContain('"abc" is not a number');
+    expect(r.warnings).toContain('ignored unknown setting "foo"');
+    expect(r.warnings.some((w) => w.startsWith('task:'))).toBe(true);
+    expect(r.warnings.some((w) => w.startsWith('lr:'))).toBe(true);
+  });
+
+  it('fields that break a cross-field rule against a default fall back to the defaults', () => {
+    const r = urlToConfig(`${BASE}?passK=20&task=sort`);
+    expect(r.config).toEqual(parseRunConfig({}));
+    expect(r.warnings[0]).toContain('passN');
+  });
+
+  it('a link that is not a URL gives the defaults and a warning', () => {
+    expect(urlToConfig('http://[::1').config).toEqual(parseRunConfig({}));
+  });
+
+  it('parseReward rejects an unknown component and a malformed parameter by name', () => {
+    expect(() => parseReward('correctness,magic*2')).toThrow('unknown reward component "magic"');
+    expect(() => parseReward('length-linear(target)')).toThrow('parameter "target"');
+  });
+
+  it('hide= gives the trimmed control names without repeats, across repeated parameters', () => {
+    expect(hiddenControls(`${BASE}?hide=lr, reward,,lr&hide=klCoef`)).toEqual(['lr', 'reward', 'klCoef']);
+    expect(hiddenControls(`${BASE}?lr=0.01`)).toEqual([]);
+    const url = configToUrl(parseRunConfig({ lr: 0.01 }), BASE, ['lr', 'task']);
+    expect(hiddenControls(url)).toEqual(['lr', 'task']);
+    expect(urlToConfig(url).config.lr).toBe(0.01);
+  });
+
+  it('a link with reward code yields it as pending: the config has neither the code nor the user-code term', () => {
+    const code = 'function reward(input) {\n  return input.completion.length > 3 ? 1 : 0; // & = ? #\n}';
+    const shared = parseRunConfig({
+      userRewardCode: code,
+      reward: [
+        { component: 'correctness', weight: 1, params: {} },
+        { component: 'user-code', weight: 0.5, params: {} },
+      ],
+    });
+    const r = urlToConfig(configToUrl(shared, BASE));
+    expect(r.config.userRewardCode).toBe('');
+    expect(r.config.reward.map((t) => t.component)).toEqual(['correctness']);
+    expect(r.pendingCode).toEqual({ code, reward: shared.reward });
+    expect(acceptCode(r.config, r.pendingCode!)).toEqual(shared);
+  });
+
+  it('a link whose only reward term is user code keeps a valid config (default reward) until accepted', () => {
+    const shared = parseRunConfig({
+      userRewardCode: 'function reward() { return 1; }',
+      reward: [{ component: 'user-code', weight: 2, params: {} }],
+    });
+    const r = urlToConfig(configToUrl(shared, BASE));
+    expect(r.config.reward).toEqual(parseRunConfig({}).reward);
+    expect(acceptCode(r.config, r.pendingCode!)).toEqual(shared);
+  });
+
+  it('a user-code term without code is dropped with a warning, and no code is pending', () => {
+    const r = urlToConfig(`${BASE}?reward=correctness,user-code`);
+    expect(r.pendingCode).toBeNull();
+    expect(r.config.reward.map((t) => t.component)).toEqual(['correctness']);
+    expect(r.warnings).toEqual(['reward: a user-code term came without its code; dropped it']);
+  });
+});
