@@ -9,6 +9,9 @@ import { acquireDevice } from '../device';
 import { GpuRuntime } from '../runtime';
 import { randomArray } from '../testing';
 import { matmul } from '../kernels/matmul';
+import { generate } from '../generate';
+import { benchConfig, benchWeights, uploadModel } from './model';
+import { TfjsGpt2 } from './tfjsGpt2';
 import { fmt, medianMs, table } from './timing';
 
 declare global {
@@ -77,6 +80,48 @@ async function benchMatmul(rt: GpuRuntime, software: boolean): Promise<string> {
   ].join('\n');
 }
 
+/** (c) Generation: B rows, a P-token prompt, L new tokens each (no <eos> stop, so both run all L). */
+async function benchGenerate(rt: GpuRuntime, software: boolean): Promise<string> {
+  const cfg = benchConfig;
+  const flat = benchWeights(cfg);
+  const B = 16;
+  const P = 8;
+  const L = software ? 16 : 40;
+  const runs = software ? (quick ? 3 : 5) : 10;
+  const prompt = new Int32Array(B * P); // (B,P)
+  for (let i = 0; i < prompt.length; i++) prompt[i] = 3 + ((i * 7) % (cfg.vocabSize - 3));
+  const prompts = Array.from({ length: B }, (_, r) => prompt.subarray(r * P, (r + 1) * P));
+  const model = uploadModel(rt, cfg, flat);
+  const req = { prompts, maxNewTokens: L, temperature: 1, seed: 5, eosId: -1 };
+  log(`generate ${B}×(${P}+${L}) ours`);
+  rt.resetCounters();
+  await generate(model, req);
+  const dispatches = rt.dispatchCount;
+  const submits = rt.submitCount;
+  const ours = await medianMs(() => generate(model, req), runs);
+  log(`generate ${B}×(${P}+${L}) TF.js`);
+  const tfm = new TfjsGpt2(cfg, flat);
+  const theirs = await medianMs(() => tfm.generate(prompt, B, P, L, 1, 5), runs);
+  tfm.dispose();
+  const tokens = B * L;
+  const steps = P + L - 1; // decode steps: the prompt is prefilled one position per step
+  return [
+    `### (c) generation: ${cfg.nLayer} layers, C=${cfg.nEmbd}, ${B} rows × (${P} prompt + ${L} new tokens), τ=1, median of ${runs}`,
+    '',
+    table(
+      ['', 'ours', 'TF.js (KV cache by concat)', 'ratio ours/TF.js'],
+      [
+        ['ms per rollout', fmt(ours, 1), fmt(theirs, 1), ''],
+        ['tokens/s', fmt((tokens / ours) * 1000, 0), fmt((tokens / theirs) * 1000, 0), fmt(theirs / ours)],
+        ['dispatches per rollout', dispatches, '', ''],
+        [`dispatches per decode step (${B} tokens)`, fmt(dispatches / steps, 1), '', ''],
+        ['dispatches per generated token', fmt(dispatches / tokens, 2), '', ''],
+        ['submissions per rollout', submits, '', ''],
+      ],
+    ),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const ctx = await acquireDevice();
   const rt = new GpuRuntime(ctx.device);
@@ -89,7 +134,8 @@ async function main(): Promise<void> {
     `TF.js ${tf.version.tfjs}, backend ${tf.getBackend()}; ${new Date().toISOString()}`,
     '',
   ];
-  parts.push(await benchMatmul(rt, software));
+  parts.push(await benchMatmul(rt, software), '');
+  parts.push(await benchGenerate(rt, software), '');
   const markdown = parts.join('\n');
   (document.getElementById('out') as HTMLElement).textContent = markdown;
   window.__benchDone = { markdown };

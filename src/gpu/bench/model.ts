@@ -1,0 +1,38 @@
+// The bench's model: GPT-2 at the "small" size (C=64, 2 layers, 4 heads, context 48) with a
+// character vocabulary, nanoGPT-style random weights, and those weights on the GPU one buffer per
+// tensor for generate(). The same flat weights go to TF.js.
+import { MODEL_SIZES, type GPTConfig } from '../../models/config';
+import { paramLayout } from '../../models/params';
+import { Rng } from '../../models/rng';
+import type { GpuModel } from '../generate';
+import type { GpuRuntime } from '../runtime';
+
+export const benchConfig: GPTConfig = { ...MODEL_SIZES.small, vocabSize: 20 };
+
+/** Flat weights (paramLayout order): normal(0, 0.02), LayerNorm weight 1, biases 0. */
+export function benchWeights(cfg: GPTConfig, seed = 1): Float32Array {
+  const layout = paramLayout(cfg);
+  const flat = new Float32Array(layout.total);
+  const rng = new Rng(seed);
+  for (const t of layout.tensors) {
+    const isLnWeight = /ln_\w+\.weight$/.test(t.name);
+    for (let i = 0; i < t.size; i++)
+      flat[t.offset + i] = isLnWeight ? 1 : t.shape.length >= 2 ? 0.02 * rng.normal() : 0;
+  }
+  return flat;
+}
+
+/** A GpuModel over per-tensor buffers holding `flat`. */
+export function uploadModel(rt: GpuRuntime, cfg: GPTConfig, flat: Float32Array): GpuModel {
+  const buffers = new Map<string, GPUBuffer>();
+  for (const t of paramLayout(cfg).tensors) buffers.set(t.name, rt.upload(flat.subarray(t.offset, t.offset + t.size)));
+  return {
+    rt,
+    config: cfg,
+    paramBinding(name) {
+      const b = buffers.get(name);
+      if (!b) throw new Error(`no tensor ${name}`);
+      return b;
+    },
+  };
+}
