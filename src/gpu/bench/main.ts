@@ -9,6 +9,9 @@ import { acquireDevice } from '../device';
 import { GpuRuntime } from '../runtime';
 import { randomArray } from '../testing';
 import { matmul } from '../kernels/matmul';
+import { meanNllCoefficients, type TokenBatch } from '../../models/engine';
+import { paramLayout } from '../../models/params';
+import { WebGpuEngine } from '../engine';
 import { generate } from '../generate';
 import { benchConfig, benchWeights, uploadModel } from './model';
 import { TfjsGpt2 } from './tfjsGpt2';
@@ -80,6 +83,54 @@ async function benchMatmul(rt: GpuRuntime, software: boolean): Promise<string> {
   ].join('\n');
 }
 
+/** (b) One SFT step (forward, backward, clip, AdamW) on a (B,T) batch; both end with the loss or norm read back. */
+async function benchSft(rt: GpuRuntime, software: boolean): Promise<string> {
+  const cfg = benchConfig;
+  const flat = benchWeights(cfg);
+  const [B, T] = software ? [8, 32] : [16, 32];
+  const runs = software ? (quick ? 3 : 5) : 15;
+  const tokens = new Int32Array(B * T); // (B,T)
+  const targets = new Int32Array(B * T); // (B,T) next token, -1 at the end of each row
+  for (let i = 0; i < B * T; i++) tokens[i] = 3 + ((i * 7 + (i >> 3)) % (cfg.vocabSize - 3));
+  for (let i = 0; i < B * T; i++) targets[i] = (i + 1) % T === 0 ? -1 : tokens[i + 1];
+  const batch: TokenBatch = { B, T, tokens, targets };
+  const opt = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
+  const weights = new Map<string, Float32Array>();
+  for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
+  const engine = await WebGpuEngine.create(rt, cfg, { weights });
+  const coef = meanNllCoefficients(batch);
+  const step = async () => {
+    await engine.forward(batch);
+    engine.zeroGrad();
+    await engine.backward(coef.dLogprobs, coef.dEntropy);
+    return engine.step(opt);
+  };
+  log(`SFT step ${B}×${T} ours`);
+  rt.resetCounters();
+  await step();
+  const dispatches = rt.dispatchCount;
+  const submits = rt.submitCount;
+  const ours = await medianMs(step, runs);
+  engine.dispose();
+  log(`SFT step ${B}×${T} TF.js`);
+  const tfm = new TfjsGpt2(cfg, flat);
+  const theirs = await medianMs(() => tfm.sftStep(tokens, targets, B, T), runs);
+  tfm.dispose();
+  return [
+    `### (b) SFT step: ${cfg.nLayer} layers, C=${cfg.nEmbd}, ${cfg.nHead} heads, V=${cfg.vocabSize}, batch ${B}×${T}, median of ${runs}`,
+    '',
+    table(
+      ['', 'ours (WebGpuEngine)', 'TF.js (ops + autodiff)', 'speed-up (TF.js/ours)'],
+      [
+        ['ms per step', fmt(ours, 1), fmt(theirs, 1), fmt(theirs / ours)],
+        ['tokens/s', fmt(((B * T) / ours) * 1000, 0), fmt(((B * T) / theirs) * 1000, 0), ''],
+        ['dispatches per step', dispatches, '', ''],
+        ['submissions per step', submits, '', ''],
+      ],
+    ),
+  ].join('\n');
+}
+
 /** (c) Generation: B rows, a P-token prompt, L new tokens each (no <eos> stop, so both run all L). */
 async function benchGenerate(rt: GpuRuntime, software: boolean): Promise<string> {
   const cfg = benchConfig;
@@ -135,6 +186,7 @@ async function main(): Promise<void> {
     '',
   ];
   parts.push(await benchMatmul(rt, software), '');
+  parts.push(await benchSft(rt, software), '');
   parts.push(await benchGenerate(rt, software), '');
   const markdown = parts.join('\n');
   (document.getElementById('out') as HTMLElement).textContent = markdown;
