@@ -1,0 +1,102 @@
+// Task `add-scratch`: addition where a written carry scratchpad before the answer raises accuracy,
+// so length and accuracy trade (DESIGN.md §6, issue 4). The final answer follows "#".
+// Demonstrations mix three ways of answering "47+85=":
+//   direct   "#132"             — shortest, hardest for a tiny model (every digit needs every carry);
+//   compact  "2131#132"          — per column, units first, the sum digit then the carry out
+//                                  ("21" = 7+5 → 2 carry 1, "31" = 4+8+1 → 3 carry 1), then the answer;
+//   verbose  "2131,2131,2131#132" — the compact scratchpad repeated: length that adds nothing.
+// A good length penalty should cut the verbose copies at no cost; a harsh one also cuts the compact pad.
+
+import type { Rng } from '../../models/rng';
+import { addColumns, carryColumns, drawAddition, parseAddition, type AdditionColumn } from './add';
+import { CANONICAL_NUMBER, rightAlignedMatch, splitSampler } from './common';
+import type { Problem, Task, Verdict } from './task';
+
+export type ScratchStyle = 'direct' | 'compact' | 'verbose';
+export const SCRATCH_STYLES: readonly ScratchStyle[] = ['direct', 'compact', 'verbose'];
+/** How often demonstrations use each style (so a base policy's completions vary in length). */
+export const SCRATCH_MIX: Record<ScratchStyle, number> = { direct: 0.34, compact: 0.33, verbose: 0.33 };
+export const VERBOSE_MAX_COPIES = 3;
+
+const FORMAT = /^[0-9,]*#(0|[1-9][0-9]*)$/; // scratchpad (digits, commas), "#", the answer
+
+const scratch = (columns: AdditionColumn[]) => columns.map((c) => `${c.digit}${c.carry}`).join('');
+
+/** The completion in a given style for columns that add up to `sum` (right or, with noise, wrong). */
+export function writeScratch(style: ScratchStyle, columns: AdditionColumn[], sum: string, copies = 2): string {
+  if (style === 'direct') return `#${sum}`;
+  const pad = scratch(columns);
+  return style === 'compact' ? `${pad}#${sum}` : `${Array(copies).fill(pad).join(',')}#${sum}`;
+}
+
+/**
+ * Columns of a plausible mistake, consistent with its wrong sum: a dropped carry when the sum
+ * carries (half the time), else one column's digit off by a non-zero amount.
+ */
+function wrongColumns(a: number, b: number, rng: Rng): { columns: AdditionColumn[]; sum: string } {
+  const carries = carryColumns(a, b);
+  if (carries.length > 0 && rng.bernoulli(0.5)) return addColumns(a, b, rng.pick(carries));
+  const { columns } = addColumns(a, b);
+  const k = rng.int(columns.length);
+  const top = k === columns.length - 1 && columns[k].carry === 0 && columns.length > 1; // no leading zero
+  const choices = [...Array(10).keys()].filter((d) => d !== columns[k].digit && !(top && d === 0));
+  const changed = columns.map((c, i) => (i === k ? { ...c, digit: rng.pick(choices) } : c));
+  const last = changed[changed.length - 1];
+  const sum =
+    (last.carry ? '1' : '') +
+    changed
+      .map((c) => c.digit)
+      .reverse()
+      .join('');
+  return { columns: changed, sum };
+}
+
+function pickStyle(rng: Rng): ScratchStyle {
+  let u = rng.next();
+  for (const s of SCRATCH_STYLES) {
+    u -= SCRATCH_MIX[s];
+    if (u < 0) return s;
+  }
+  return SCRATCH_STYLES[SCRATCH_STYLES.length - 1];
+}
+
+/** Which style a completion uses (null when it does not parse). */
+export function scratchStyle(completion: string): ScratchStyle | null {
+  if (!FORMAT.test(completion)) return null;
+  if (completion.startsWith('#')) return 'direct';
+  return completion.includes(',') ? 'verbose' : 'compact';
+}
+
+function verifyScratch(problem: Problem, completion: string): Verdict {
+  const hash = completion.lastIndexOf('#');
+  const after = hash >= 0 ? completion.slice(hash + 1) : '';
+  const formatOk = FORMAT.test(completion);
+  return {
+    correct: formatOk && after === problem.answer,
+    formatOk,
+    partial: hash >= 0 ? rightAlignedMatch(problem.answer, after) : 0,
+    parsedAnswer: hash >= 0 && CANONICAL_NUMBER.test(after) ? after : null,
+  };
+}
+
+const split = splitSampler('add-scratch', drawAddition);
+
+export const addScratchTask: Task = {
+  name: 'add-scratch',
+  description:
+    'Add two numbers of up to three digits; a carry scratchpad before "#answer" helps, repeating it only costs length.',
+  alphabet: '0123456789+=#,',
+  maxPromptLength: 8,
+  // verbose, 3 columns: 3 copies of 6 characters, 2 commas, "#", 4 answer digits
+  maxCompletionLength: VERBOSE_MAX_COPIES * 6 + (VERBOSE_MAX_COPIES - 1) + 1 + 4,
+  sample: split.sample,
+  heldOut: split.heldOut,
+  verify: verifyScratch,
+  demonstrate(problem, rng, noise) {
+    const { a, b } = parseAddition(problem.prompt);
+    const style = pickStyle(rng);
+    const copies = 2 + rng.int(VERBOSE_MAX_COPIES - 1);
+    const { columns, sum } = rng.bernoulli(noise) ? wrongColumns(a, b, rng) : addColumns(a, b);
+    return writeScratch(style, columns, sum, copies);
+  },
+};

@@ -1,0 +1,24 @@
+// The built-in tasks by name (DESIGN.md §6).
+
+import { TASK_NAMES } from '../config';
+import { addTask } from './add';
+import { addScratchTask } from './addScratch';
+import { countdownTask } from './countdown';
+import { reverseTask } from './reverse';
+import { sortTask } from './sort';
+import type { Task, TaskName } from './task';
+
+export const TASKS: Record<TaskName, Task> = {
+  add: addTask,
+  sort: sortTask,
+  reverse: reverseTask,
+  'add-scratch': addScratchTask,
+  countdown: countdownTask,
+};
+
+/** The task of that name; an unknown name is an error that lists the known ones. */
+export function getTask(name: TaskName | string): Task {
+  const task = (TASKS as Record<string, Task>)[name];
+  if (!task) throw new Error(`unknown task ${JSON.stringify(name)}; known: ${TASK_NAMES.join(', ')}`);
+  return task;
+}
