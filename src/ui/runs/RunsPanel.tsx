@@ -74,6 +74,7 @@ function RunName({ run }: { run: RunMeta }) {
 function RunItem({ run, colour }: { run: RunMeta; colour: string | null }) {
   const overlaid = useStore((s) => s.overlay.includes(run.id));
   const isCurrent = useStore((s) => s.currentRunId === run.id);
+  const liveState = useStore((s) => (s.currentRunId === run.id ? s.status.state : null));
   const canResume = useStore((s) => s.resumable.includes(run.id) && s.currentRunId !== run.id);
   const { toggleOverlay, deleteRun, runMetrics, loadTrainerState, resumeRun } = store.getState();
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -119,8 +120,8 @@ function RunItem({ run, colour }: { run: RunMeta; colour: string | null }) {
         <RunName run={run} />
       </div>
       <div className="run-meta muted">
-        {run.steps}/{run.config.steps} steps · {isCurrent ? 'current · ' : ''}
-        {STATUS_TEXT[run.status]} · {run.config.task} · {new Date(run.createdAt).toLocaleString()}
+        {run.steps}/{run.config.steps} steps · {liveState ? `current · ${liveState}` : STATUS_TEXT[run.status]} ·{' '}
+        {run.config.task} · {new Date(run.createdAt).toLocaleString()}
       </div>
       <div className="run-actions">
         {canResume && (

@@ -90,7 +90,8 @@ export class RunsDb {
 
   /**
    * Stores rows (one per step; a second row for a step already stored is merged into it, later keys
-   * winning) and raises the run's step count. Returns the updated metadata.
+   * winning), raises the run's step count and marks it running (rows arrive only from a live run;
+   * pause/done/error are set after its last rows). Returns the updated metadata.
    */
   async appendMetrics(runId: string, rows: readonly MetricsRow[]): Promise<RunMeta | undefined> {
     const tx = this.db.transaction(['runs', 'metrics'], 'readwrite');
@@ -102,6 +103,7 @@ export class RunsDb {
     const meta = await tx.objectStore('runs').get(runId);
     if (meta) {
       meta.steps = Math.max(meta.steps, completedSteps(rows));
+      meta.status = 'running';
       await tx.objectStore('runs').put(meta);
     }
     await tx.done;
