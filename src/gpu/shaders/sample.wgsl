@@ -5,6 +5,7 @@
 // CPU reference: sampleToken (src/models/cpu/sampling.ts). Prepend rng.wgsl.
 
 const WG: u32 = 64u;
+const NONE: u32 = 0xffffffffu;
 
 struct Params {
   rows: u32,
@@ -46,7 +47,7 @@ fn sample_tokens(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id
 
   // The row's max and its lowest index (argmax), tree-reduced.
   var bv = -3.4e38;
-  var bi = 0xffffffffu;
+  var bi = NONE;
   for (var j = lid; j < p.V; j += WG) {
     let z = logits[base + j];
     if (better(z, j, bv, bi)) {
@@ -96,20 +97,16 @@ fn sample_tokens(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id
       }
       let goal = uniform_at(p.seed, r, np) * total;
       var cum = 0.0;
-      var pick = argmax; // when rounding leaves the goal past the last weight
-      var last = argmax;
-      var found = false;
+      var pick = NONE;
+      var last = 0u;
       for (var j = 0u; j < p.V; j++) {
         let z = logits[base + j];
         if (useTopK && !(better(z, j, kv, ki) || j == ki)) { continue; }
         cum += exp((z - m) / p.temperature);
         last = j;
-        if (!found && cum > goal) {
-          pick = j;
-          found = true;
-        }
+        if (pick == NONE && cum > goal) { pick = j; }
       }
-      if (!found) { pick = last; }
+      if (pick == NONE) { pick = last; } // rounding left the goal past the last weight
       token = i32(pick);
     }
     if (token == p.eosId) { done[r] = 1u; }
