@@ -1,0 +1,754 @@
+// The GPT-2 layers on the CPU, llm.c style (train_gpt2.c): one x_forward / x_backward pair per layer,
+// side by side, shapes in the comments, the backward mirroring the forward. Every op is generic over
+// FloatArray so the same code runs in Float32 (the engine) and Float64 (the finite-difference check).
+// Out-parameters come first. Backward ops ACCUMULATE (+=) into parameter and input gradients, as
+// llm.c's do, unless their comment says they write. These functions are also the references the
+// WebGPU kernels are tested against (src/gpu/kernels/*.gpu.test.ts), so their signatures are fixed.
+//
+// Not here: the model that strings them together (model.ts), sampling (sampling.ts).
+
+import type { FloatArray } from '../params';
+
+const LN_EPS = 1e-5;
+const GELU_SCALE = Math.sqrt(2 / Math.PI);
+
+// Row accumulators for the matmuls: 4 rows of partial sums kept in float64 (one rounding per output,
+// whatever the input precision), grown on demand and shared because JS is single-threaded.
+let accScratch = new Float64Array(0);
+function acc(n: number): Float64Array {
+  if (accScratch.length < n) accScratch = new Float64Array(n);
+  return accScratch;
+}
+
+// ---------------------------------------------------------------------------------------------
+// encoder: token + position embedding
+
+/** out (B,T,C) = wte[tokens[b,t]] + wpe[t]; tokens (B,T), wte (V,C), wpe (maxT,C). */
+export function encoderForward(
+  out: FloatArray,
+  tokens: Int32Array,
+  wte: FloatArray,
+  wpe: FloatArray,
+  B: number,
+  T: number,
+  C: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const o = (b * T + t) * C;
+      const ix = tokens[b * T + t] * C;
+      const p = t * C;
+      for (let i = 0; i < C; i++) out[o + i] = wte[ix + i] + wpe[p + i];
+    }
+  }
+}
+
+/** Accumulates dwte (V,C) and dwpe (maxT,C) from dout (B,T,C). */
+export function encoderBackward(
+  dwte: FloatArray,
+  dwpe: FloatArray,
+  dout: FloatArray,
+  tokens: Int32Array,
+  B: number,
+  T: number,
+  C: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const o = (b * T + t) * C;
+      const ix = tokens[b * T + t] * C;
+      const p = t * C;
+      for (let i = 0; i < C; i++) {
+        const d = dout[o + i];
+        dwte[ix + i] += d;
+        dwpe[p + i] += d;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// layernorm
+
+/** out (BT,C) = (inp − mean)·rstd·weight + bias per row; writes mean, rstd (BT) for the backward. */
+export function layernormForward(
+  out: FloatArray,
+  mean: FloatArray,
+  rstd: FloatArray,
+  inp: FloatArray,
+  weight: FloatArray,
+  bias: FloatArray,
+  BT: number,
+  C: number,
+): void {
+  for (let r = 0; r < BT; r++) {
+    const x = r * C;
+    let m = 0;
+    for (let i = 0; i < C; i++) m += inp[x + i];
+    m /= C;
+    let v = 0;
+    for (let i = 0; i < C; i++) {
+      const d = inp[x + i] - m;
+      v += d * d;
+    }
+    v /= C; // biased variance, as PyTorch's LayerNorm
+    const s = 1 / Math.sqrt(v + LN_EPS);
+    for (let i = 0; i < C; i++) out[x + i] = (inp[x + i] - m) * s * weight[i] + bias[i];
+    mean[r] = m;
+    rstd[r] = s;
+  }
+}
+
+/** Accumulates dinp (BT,C), dweight (C), dbias (C) from dout (BT,C), with the forward's mean and rstd (BT). */
+export function layernormBackward(
+  dinp: FloatArray,
+  dweight: FloatArray,
+  dbias: FloatArray,
+  dout: FloatArray,
+  inp: FloatArray,
+  weight: FloatArray,
+  mean: FloatArray,
+  rstd: FloatArray,
+  BT: number,
+  C: number,
+): void {
+  for (let r = 0; r < BT; r++) {
+    const x = r * C;
+    const m = mean[r];
+    const s = rstd[r];
+    // in the forward: norm = (inp − mean)·rstd; out = norm·weight + bias.
+    let dnormMean = 0;
+    let dnormNormMean = 0;
+    for (let i = 0; i < C; i++) {
+      const norm = (inp[x + i] - m) * s;
+      const dnorm = weight[i] * dout[x + i];
+      dnormMean += dnorm;
+      dnormNormMean += dnorm * norm;
+    }
+    dnormMean /= C;
+    dnormNormMean /= C;
+    for (let i = 0; i < C; i++) {
+      const norm = (inp[x + i] - m) * s;
+      const d = dout[x + i];
+      const dnorm = weight[i] * d;
+      dbias[i] += d;
+      dweight[i] += norm * d;
+      dinp[x + i] += (dnorm - dnormMean - norm * dnormNormMean) * s;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// matmul: y = x·W + b with W in HF Conv1D layout (in, out)
+
+/**
+ * out (BT,OC) = inp (BT,C) · weight (C,OC) + bias (OC).
+ * i-k-j order: each weight row (OC contiguous values) is streamed once for 4 output rows, and each
+ * output element sums k = 0…C−1 in order (float64), so a row's result does not depend on the rows
+ * computed with it (the KV-cache decode relies on that to match the full forward bit for bit).
+ */
+export function matmulForward(
+  out: FloatArray,
+  inp: FloatArray,
+  weight: FloatArray,
+  bias: FloatArray | null,
+  BT: number,
+  C: number,
+  OC: number,
+): void {
+  const a = acc(4 * OC); // (4,OC)
+  let i = 0;
+  for (; i + 4 <= BT; i += 4) {
+    for (let j = 0; j < OC; j++) {
+      const b0 = bias === null ? 0 : bias[j];
+      a[j] = b0;
+      a[OC + j] = b0;
+      a[2 * OC + j] = b0;
+      a[3 * OC + j] = b0;
+    }
+    const x0 = i * C;
+    for (let k = 0; k < C; k++) {
+      const v0 = inp[x0 + k];
+      const v1 = inp[x0 + C + k];
+      const v2 = inp[x0 + 2 * C + k];
+      const v3 = inp[x0 + 3 * C + k];
+      const w = k * OC;
+      for (let j = 0; j < OC; j++) {
+        const wj = weight[w + j];
+        a[j] += v0 * wj;
+        a[OC + j] += v1 * wj;
+        a[2 * OC + j] += v2 * wj;
+        a[3 * OC + j] += v3 * wj;
+      }
+    }
+    const o = i * OC;
+    for (let j = 0; j < 4 * OC; j++) out[o + j] = a[j];
+  }
+  for (; i < BT; i++) {
+    for (let j = 0; j < OC; j++) a[j] = bias === null ? 0 : bias[j];
+    const x0 = i * C;
+    for (let k = 0; k < C; k++) {
+      const v0 = inp[x0 + k];
+      const w = k * OC;
+      for (let j = 0; j < OC; j++) a[j] += v0 * weight[w + j];
+    }
+    const o = i * OC;
+    for (let j = 0; j < OC; j++) out[o + j] = a[j];
+  }
+}
+
+/**
+ * Accumulates dinp (BT,C) (skipped when null), dweight (C,OC), dbias (OC) from dout (BT,OC).
+ * dinp[i,k] = Σ_j dout[i,j]·W[k,j]: dot products of contiguous rows, 4 rows of dout per weight row.
+ * dweight[k,j] = Σ_i inp[i,k]·dout[i,j]: i-k-j order, 4 rows of dout folded into each weight row pass.
+ */
+export function matmulBackward(
+  dinp: FloatArray | null,
+  dweight: FloatArray,
+  dbias: FloatArray | null,
+  dout: FloatArray,
+  inp: FloatArray,
+  weight: FloatArray,
+  BT: number,
+  C: number,
+  OC: number,
+): void {
+  // in the forward: out[i,j] = bias[j] + Σ_k inp[i,k]·weight[k,j]
+  if (dinp !== null) {
+    let i = 0;
+    for (; i + 4 <= BT; i += 4) {
+      const d0 = i * OC;
+      const d1 = d0 + OC;
+      const d2 = d1 + OC;
+      const d3 = d2 + OC;
+      for (let k = 0; k < C; k++) {
+        const w = k * OC;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let j = 0; j < OC; j++) {
+          const wj = weight[w + j];
+          s0 += dout[d0 + j] * wj;
+          s1 += dout[d1 + j] * wj;
+          s2 += dout[d2 + j] * wj;
+          s3 += dout[d3 + j] * wj;
+        }
+        dinp[i * C + k] += s0;
+        dinp[(i + 1) * C + k] += s1;
+        dinp[(i + 2) * C + k] += s2;
+        dinp[(i + 3) * C + k] += s3;
+      }
+    }
+    for (; i < BT; i++) {
+      const d0 = i * OC;
+      for (let k = 0; k < C; k++) {
+        const w = k * OC;
+        let s0 = 0;
+        for (let j = 0; j < OC; j++) s0 += dout[d0 + j] * weight[w + j];
+        dinp[i * C + k] += s0;
+      }
+    }
+  }
+  let i = 0;
+  for (; i + 4 <= BT; i += 4) {
+    const d0 = i * OC;
+    const d1 = d0 + OC;
+    const d2 = d1 + OC;
+    const d3 = d2 + OC;
+    const x0 = i * C;
+    for (let k = 0; k < C; k++) {
+      const v0 = inp[x0 + k];
+      const v1 = inp[x0 + C + k];
+      const v2 = inp[x0 + 2 * C + k];
+      const v3 = inp[x0 + 3 * C + k];
+      const w = k * OC;
+      for (let j = 0; j < OC; j++) {
+        dweight[w + j] += v0 * dout[d0 + j] + v1 * dout[d1 + j] + v2 * dout[d2 + j] + v3 * dout[d3 + j];
+      }
+    }
+  }
+  for (; i < BT; i++) {
+    const d0 = i * OC;
+    const x0 = i * C;
+    for (let k = 0; k < C; k++) {
+      const v0 = inp[x0 + k];
+      const w = k * OC;
+      for (let j = 0; j < OC; j++) dweight[w + j] += v0 * dout[d0 + j];
+    }
+  }
+  if (dbias !== null) {
+    for (let r = 0; r < BT; r++) {
+      const d0 = r * OC;
+      for (let j = 0; j < OC; j++) dbias[j] += dout[d0 + j];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// LM head: logits = x · wteᵀ (weights tied to the token embedding, stored (V,C))
+
+/** out (BT,V) = inp (BT,C) · wteᵀ, wte (V,C): dot products of contiguous rows, 4 input rows per wte row. */
+export function lmHeadForward(
+  out: FloatArray,
+  inp: FloatArray,
+  wte: FloatArray,
+  BT: number,
+  C: number,
+  V: number,
+): void {
+  let i = 0;
+  for (; i + 4 <= BT; i += 4) {
+    const x0 = i * C;
+    const x1 = x0 + C;
+    const x2 = x1 + C;
+    const x3 = x2 + C;
+    for (let v = 0; v < V; v++) {
+      const w = v * C;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = 0; c < C; c++) {
+        const wc = wte[w + c];
+        s0 += inp[x0 + c] * wc;
+        s1 += inp[x1 + c] * wc;
+        s2 += inp[x2 + c] * wc;
+        s3 += inp[x3 + c] * wc;
+      }
+      out[i * V + v] = s0;
+      out[(i + 1) * V + v] = s1;
+      out[(i + 2) * V + v] = s2;
+      out[(i + 3) * V + v] = s3;
+    }
+  }
+  for (; i < BT; i++) {
+    const x0 = i * C;
+    for (let v = 0; v < V; v++) {
+      const w = v * C;
+      let s0 = 0;
+      for (let c = 0; c < C; c++) s0 += inp[x0 + c] * wte[w + c];
+      out[i * V + v] = s0;
+    }
+  }
+}
+
+/** Accumulates dinp (BT,C) and dwte (V,C) from dout (BT,V). */
+export function lmHeadBackward(
+  dinp: FloatArray,
+  dwte: FloatArray,
+  dout: FloatArray,
+  inp: FloatArray,
+  wte: FloatArray,
+  BT: number,
+  C: number,
+  V: number,
+): void {
+  // in the forward: out[i,v] = Σ_c inp[i,c]·wte[v,c]
+  for (let i = 0; i < BT; i++) {
+    const x = i * C;
+    for (let v = 0; v < V; v++) {
+      const d = dout[i * V + v];
+      const w = v * C;
+      for (let c = 0; c < C; c++) dinp[x + c] += d * wte[w + c];
+    }
+  }
+  let i = 0;
+  for (; i + 4 <= BT; i += 4) {
+    const x0 = i * C;
+    const x1 = x0 + C;
+    const x2 = x1 + C;
+    const x3 = x2 + C;
+    for (let v = 0; v < V; v++) {
+      const d0 = dout[i * V + v];
+      const d1 = dout[(i + 1) * V + v];
+      const d2 = dout[(i + 2) * V + v];
+      const d3 = dout[(i + 3) * V + v];
+      const w = v * C;
+      for (let c = 0; c < C; c++)
+        dwte[w + c] += d0 * inp[x0 + c] + d1 * inp[x1 + c] + d2 * inp[x2 + c] + d3 * inp[x3 + c];
+    }
+  }
+  for (; i < BT; i++) {
+    const x0 = i * C;
+    for (let v = 0; v < V; v++) {
+      const d0 = dout[i * V + v];
+      const w = v * C;
+      for (let c = 0; c < C; c++) dwte[w + c] += d0 * inp[x0 + c];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// causal self-attention
+
+/**
+ * inp (B,T,3C) is q|k|v as HF's c_attn splits them, head h using channels h·hs…(h+1)·hs of each;
+ * out (B,T,C); preatt, att (B,NH,T,T): scores scaled by 1/√hs, and their causal softmax (0 above the
+ * diagonal in both). Each (b,t,h) row is computed in float64 and stored once (attentionRow), so
+ * attentionDecodeForward reproduces it exactly from a KV cache.
+ */
+export function attentionForward(
+  out: FloatArray,
+  preatt: FloatArray,
+  att: FloatArray,
+  inp: FloatArray,
+  B: number,
+  T: number,
+  C: number,
+  NH: number,
+): void {
+  const C3 = 3 * C;
+  const hs = C / NH;
+  const s = rowScratch(T, hs);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      for (let h = 0; h < NH; h++) {
+        // keys and values of this head at position t2: inp[(b·T + t2)·3C + C|2C + h·hs + i]
+        const kv = b * T * C3 + h * hs;
+        attentionRow(s, inp, (b * T + t) * C3 + h * hs, inp, kv + C, inp, kv + 2 * C, C3, t, hs);
+        const row = ((b * NH + h) * T + t) * T;
+        for (let t2 = 0; t2 <= t; t2++) {
+          preatt[row + t2] = s.preatt[t2];
+          att[row + t2] = s.att[t2];
+        }
+        for (let t2 = t + 1; t2 < T; t2++) {
+          preatt[row + t2] = 0;
+          att[row + t2] = 0;
+        }
+        const o = (b * T + t) * C + h * hs;
+        for (let i = 0; i < hs; i++) out[o + i] = s.out[i];
+      }
+    }
+  }
+}
+
+interface RowScratch {
+  preatt: Float64Array; // (T)
+  att: Float64Array; // (T)
+  out: Float64Array; // (hs)
+}
+let rowScratchCache: RowScratch = { preatt: new Float64Array(0), att: new Float64Array(0), out: new Float64Array(0) };
+function rowScratch(T: number, hs: number): RowScratch {
+  const r = rowScratchCache;
+  if (r.preatt.length < T || r.out.length < hs) {
+    const n = Math.max(T, r.preatt.length);
+    rowScratchCache = {
+      preatt: new Float64Array(n),
+      att: new Float64Array(n),
+      out: new Float64Array(Math.max(hs, r.out.length)),
+    };
+  }
+  return rowScratchCache;
+}
+
+/**
+ * One query row of one head: the query at q[qOff…+hs], keys and values of positions 0…t at
+ * k[kOff + t2·stride…], v[vOff + t2·stride…]. Writes s.preatt, s.att (t+1) and s.out (hs), in float64.
+ */
+function attentionRow(
+  s: RowScratch,
+  q: FloatArray,
+  qOff: number,
+  k: FloatArray,
+  kOff: number,
+  v: FloatArray,
+  vOff: number,
+  stride: number,
+  t: number,
+  hs: number,
+): void {
+  const scale = 1 / Math.sqrt(hs);
+  let maxval = -Infinity;
+  for (let t2 = 0; t2 <= t; t2++) {
+    const kb = kOff + t2 * stride;
+    let dot = 0;
+    for (let i = 0; i < hs; i++) dot += q[qOff + i] * k[kb + i];
+    dot *= scale;
+    s.preatt[t2] = dot;
+    if (dot > maxval) maxval = dot;
+  }
+  let sum = 0;
+  for (let t2 = 0; t2 <= t; t2++) {
+    const e = Math.exp(s.preatt[t2] - maxval);
+    s.att[t2] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let t2 = 0; t2 <= t; t2++) s.att[t2] *= inv;
+  for (let i = 0; i < hs; i++) s.out[i] = 0;
+  for (let t2 = 0; t2 <= t; t2++) {
+    const vb = vOff + t2 * stride;
+    const a = s.att[t2];
+    for (let i = 0; i < hs; i++) s.out[i] += a * v[vb + i];
+  }
+}
+
+/**
+ * Accumulates dinp (B,T,3C) from dout (B,T,C), with the forward's att (B,NH,T,T).
+ * datt and dpreatt (B,NH,T,T) are scratch: WRITTEN (not accumulated) on and below the diagonal.
+ */
+export function attentionBackward(
+  dinp: FloatArray,
+  dpreatt: FloatArray,
+  datt: FloatArray,
+  dout: FloatArray,
+  inp: FloatArray,
+  att: FloatArray,
+  B: number,
+  T: number,
+  C: number,
+  NH: number,
+): void {
+  const C3 = 3 * C;
+  const hs = C / NH;
+  const scale = 1 / Math.sqrt(hs);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      for (let h = 0; h < NH; h++) {
+        const row = ((b * NH + h) * T + t) * T;
+        const q = (b * T + t) * C3 + h * hs;
+        const o = (b * T + t) * C + h * hs;
+        // in the forward: out = Σ_t2 att[t2]·v[t2]
+        for (let t2 = 0; t2 <= t; t2++) {
+          const v = (b * T + t2) * C3 + 2 * C + h * hs;
+          const a = att[row + t2];
+          let s = 0;
+          for (let i = 0; i < hs; i++) {
+            s += inp[v + i] * dout[o + i];
+            dinp[v + i] += a * dout[o + i];
+          }
+          datt[row + t2] = s;
+        }
+        // in the forward: att = softmax(preatt) over t2 ≤ t; its Jacobian is att_j·(δ_ij − att_i)
+        let dot = 0;
+        for (let t2 = 0; t2 <= t; t2++) dot += att[row + t2] * datt[row + t2];
+        for (let t2 = 0; t2 <= t; t2++) dpreatt[row + t2] = att[row + t2] * (datt[row + t2] - dot);
+        // in the forward: preatt[t2] = scale·q·k[t2]
+        for (let t2 = 0; t2 <= t; t2++) {
+          const k = (b * T + t2) * C3 + C + h * hs;
+          const d = dpreatt[row + t2] * scale;
+          for (let i = 0; i < hs; i++) {
+            dinp[q + i] += inp[k + i] * d;
+            dinp[k + i] += inp[q + i] * d;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One decode step of attention with a KV cache (generation). For each of the n rows listed in `rows`,
+ * qkv (n,3C) holds the new position's q|k|v; its k and v are stored at position `pos` of that row's
+ * cache, then its query attends over positions 0…pos. kCache, vCache (R,Tmax,C); out (n,C).
+ * The same arithmetic as attentionForward at that position (attentionRow).
+ */
+export function attentionDecodeForward(
+  out: FloatArray,
+  qkv: FloatArray,
+  kCache: FloatArray,
+  vCache: FloatArray,
+  rows: Int32Array,
+  n: number,
+  pos: number,
+  Tmax: number,
+  C: number,
+  NH: number,
+): void {
+  const C3 = 3 * C;
+  const hs = C / NH;
+  const s = rowScratch(pos + 1, hs);
+  for (let r = 0; r < n; r++) {
+    const base = rows[r] * Tmax * C;
+    const x = r * C3;
+    for (let i = 0; i < C; i++) {
+      kCache[base + pos * C + i] = qkv[x + C + i];
+      vCache[base + pos * C + i] = qkv[x + 2 * C + i];
+    }
+    for (let h = 0; h < NH; h++) {
+      attentionRow(s, qkv, x + h * hs, kCache, base + h * hs, vCache, base + h * hs, C, pos, hs);
+      const o = r * C + h * hs;
+      for (let i = 0; i < hs; i++) out[o + i] = s.out[i];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GELU, tanh approximation (HF gelu_new)
+
+/** out (N) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function geluForward(out: FloatArray, inp: FloatArray, N: number): void {
+  for (let i = 0; i < N; i++) {
+    const x = inp[i];
+    const cube = 0.044715 * x * x * x;
+    out[i] = 0.5 * x * (1 + Math.tanh(GELU_SCALE * (x + cube)));
+  }
+}
+
+/** Accumulates dinp (N) from dout (N). */
+export function geluBackward(dinp: FloatArray, inp: FloatArray, dout: FloatArray, N: number): void {
+  for (let i = 0; i < N; i++) {
+    const x = inp[i];
+    const cube = 0.044715 * x * x * x;
+    const arg = GELU_SCALE * (x + cube);
+    const th = Math.tanh(arg);
+    const ch = Math.cosh(arg);
+    const sech2 = 1 / (ch * ch);
+    const local = 0.5 * (1 + th) + x * 0.5 * sech2 * GELU_SCALE * (1 + 3 * 0.044715 * x * x);
+    dinp[i] += local * dout[i];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// residual
+
+/** out (N) = a + b. */
+export function residualForward(out: FloatArray, a: FloatArray, b: FloatArray, N: number): void {
+  for (let i = 0; i < N; i++) out[i] = a[i] + b[i];
+}
+
+/** Accumulates dout (N) into both inputs' gradients da, db (N). */
+export function residualBackward(da: FloatArray, db: FloatArray, dout: FloatArray, N: number): void {
+  for (let i = 0; i < N; i++) {
+    da[i] += dout[i];
+    db[i] += dout[i];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// softmax, log-probs and entropy (the policy head)
+
+/** probs (BT,V) = softmax of each row of logits (BT,V), max-subtracted. */
+export function softmaxForward(probs: FloatArray, logits: FloatArray, BT: number, V: number): void {
+  for (let r = 0; r < BT; r++) {
+    const z = r * V;
+    let m = -Infinity;
+    for (let j = 0; j < V; j++) if (logits[z + j] > m) m = logits[z + j];
+    let sum = 0;
+    for (let j = 0; j < V; j++) {
+      const e = Math.exp(logits[z + j] - m);
+      probs[z + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < V; j++) probs[z + j] *= inv;
+  }
+}
+
+/**
+ * From logits (BT,V): probs (BT,V) (saved for the backward), logprobs (BT) = log p(target), entropy (BT)
+ * = −Σ_j p_j·log p_j over the full vocabulary. Both are 0 where targets (BT) = −1 (probs still written).
+ */
+export function logprobEntropyForward(
+  logprobs: FloatArray,
+  entropy: FloatArray,
+  probs: FloatArray,
+  logits: FloatArray,
+  targets: Int32Array,
+  BT: number,
+  V: number,
+): void {
+  for (let r = 0; r < BT; r++) {
+    const z = r * V;
+    let m = -Infinity;
+    for (let j = 0; j < V; j++) if (logits[z + j] > m) m = logits[z + j];
+    let sum = 0;
+    for (let j = 0; j < V; j++) sum += Math.exp(logits[z + j] - m);
+    const logZ = m + Math.log(sum); // log Σ exp(logits)
+    let h = 0;
+    for (let j = 0; j < V; j++) {
+      const lp = logits[z + j] - logZ;
+      const p = Math.exp(lp);
+      probs[z + j] = p;
+      h -= p * lp;
+    }
+    const y = targets[r];
+    logprobs[r] = y < 0 ? 0 : logits[z + y] - logZ;
+    entropy[r] = y < 0 ? 0 : h;
+  }
+}
+
+/**
+ * WRITES dlogits (BT,V) given a = dLogprobs (BT), b = dEntropy (BT), probs (BT,V) from the forward:
+ * dlogits_j = a·(1[j=y] − p_j) − b·p_j·(log p_j + H). Rows with target −1 get 0.
+ */
+export function logprobEntropyBackward(
+  dlogits: FloatArray,
+  probs: FloatArray,
+  targets: Int32Array,
+  dLogprobs: FloatArray,
+  dEntropy: FloatArray,
+  BT: number,
+  V: number,
+): void {
+  for (let r = 0; r < BT; r++) {
+    const z = r * V;
+    const y = targets[r];
+    if (y < 0) {
+      for (let j = 0; j < V; j++) dlogits[z + j] = 0;
+      continue;
+    }
+    const a = dLogprobs[r];
+    const b = dEntropy[r];
+    // p·log p → 0 as p → 0: an underflowed probability contributes nothing (and no NaN).
+    let h = 0;
+    for (let j = 0; j < V; j++) {
+      const p = probs[z + j];
+      if (p > 0) h -= p * Math.log(p);
+    }
+    for (let j = 0; j < V; j++) {
+      const p = probs[z + j];
+      const ent = p > 0 ? p * (Math.log(p) + h) : 0;
+      dlogits[z + j] = a * ((j === y ? 1 : 0) - p) - b * ent;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// optimizer: global-norm clipping and AdamW
+
+/** √(Σ g²) over a flat array, summed in float64. */
+export function globalNorm(grads: FloatArray): number {
+  let s = 0;
+  for (let i = 0; i < grads.length; i++) s += grads[i] * grads[i];
+  return Math.sqrt(s);
+}
+
+/** grads (N) *= s. Clipping (PyTorch clip_grad_norm_): s = min(1, clip / (norm + 1e-6)). */
+export function scaleInPlace(grads: FloatArray, s: number): void {
+  for (let i = 0; i < grads.length; i++) grads[i] *= s;
+}
+
+/**
+ * One AdamW step over flat params, grads, m, v (N). t = the step number after incrementing (1 on the
+ * first step), for bias correction. Decoupled decay lr·wd·param only where decayMask[i] = 1;
+ * decayMask is a per-element Uint8Array (N), or null for no decay anywhere.
+ */
+export function adamwUpdate(
+  params: FloatArray,
+  grads: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  t: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decayMask: Uint8Array | null,
+): void {
+  const bc1 = 1 - Math.pow(beta1, t);
+  const bc2 = 1 - Math.pow(beta2, t);
+  for (let i = 0; i < params.length; i++) {
+    const g = grads[i];
+    const mi = beta1 * m[i] + (1 - beta1) * g;
+    const vi = beta2 * v[i] + (1 - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    const mhat = mi / bc1;
+    const vhat = vi / bc2;
+    const decay = decayMask !== null && decayMask[i] === 1 ? weightDecay * params[i] : 0;
+    params[i] -= lr * (mhat / (Math.sqrt(vhat) + eps) + decay);
+  }
+}
