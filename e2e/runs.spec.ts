@@ -1,0 +1,135 @@
+import { test, expect, type Locator, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+
+// Runs, shared links and custom reward code (issue 5 items 6–8), as a person uses them: two short
+// runs kept in the Runs list, renamed, overlaid on the charts, one exported as CSV, both found after
+// a reload; a shared link opens the same setup; a link's reward code waits for consent, and code
+// that throws shows its error at its line and pauses the run. The model is the tiny one with a
+// small batch (SwiftShader runs WebGPU at ~0.2 GFLOP/s); the link carries those settings.
+
+const SMALL = 'model=tiny&promptsPerStep=2&groupSize=4&maxNewTokens=8&evalPrompts=4&evalEvery=2&passN=4&passK=2';
+const STEPS = 3;
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+async function trainToEnd(page: Page) {
+  const status = page.getByRole('status');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(status).toContainText(`Step ${STEPS}`, { timeout: 300_000 });
+  await expect(status).toContainText('done');
+}
+
+async function renameRun(item: Locator, name: string) {
+  await item.getByRole('button', { name: /^Rename / }).click();
+  const box = item.getByRole('textbox', { name: /^New name for / });
+  await box.fill(name);
+  await box.press('Enter');
+  await expect(item.getByRole('button', { name: `Rename ${name}` })).toBeVisible();
+}
+
+test('two runs are kept, renamed, overlaid with a legend, exported as CSV, and still there after a reload', async ({
+  page,
+}) => {
+  test.setTimeout(900_000);
+  const errors = collectErrors(page);
+  await page.goto(`/?${SMALL}&steps=${STEPS}`);
+  await expect(page.getByRole('status')).toContainText(/WebGPU: .+/);
+  const runs = page.getByRole('list', { name: 'Runs' });
+
+  await trainToEnd(page);
+  await expect(runs.getByRole('listitem')).toHaveCount(1);
+  await renameRun(runs.getByRole('listitem').first(), 'shape A');
+
+  // A second reward shape: Start begins a second run.
+  await page.getByRole('combobox', { name: 'Add reward term' }).selectOption('format');
+  await trainToEnd(page);
+  await expect(runs.getByRole('listitem')).toHaveCount(2);
+  const second = runs.getByRole('listitem').first(); // newest first
+  await renameRun(second, 'shape B');
+  await expect(second).toContainText(`${STEPS}/${STEPS} steps`);
+
+  // Overlay the first run on the second: the legend names both.
+  const first = runs.getByRole('listitem').filter({ hasText: 'shape A' });
+  await first.getByRole('checkbox', { name: 'Overlay shape A on the charts' }).check();
+  const legend = page.getByRole('figure', { name: 'Entropy' }).locator('.recharts-legend-wrapper');
+  await expect(legend).toContainText('shape A');
+  await expect(legend).toContainText('shape B');
+
+  // CSV: step + the TRL metric names logged, one row per step (steps 0..2 and the final evaluation).
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    first.getByRole('button', { name: 'Export shape A metrics as CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('shape-A.csv');
+  const csv = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');
+  const header = csv[0].split(',');
+  expect(header[0]).toBe('step');
+  for (const name of ['reward', 'reward_std', 'entropy', 'completions/mean_length', 'accuracy', 'pass@k']) {
+    expect(header).toContain(name);
+  }
+  expect(csv).toHaveLength(1 + STEPS + 1);
+  expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(['0', '1', '2', '3']);
+  // accuracy is logged on eval steps (0, 2) and the final evaluation only.
+  const acc = header.indexOf('accuracy');
+  expect(csv.slice(1).map((l) => l.split(',')[acc] !== '')).toEqual([true, false, true, true]);
+
+  await page.reload();
+  await expect(runs.getByRole('listitem')).toHaveCount(2);
+  await expect(runs).toContainText('shape A');
+  await expect(runs).toContainText('shape B');
+  await expect(runs.getByRole('listitem').filter({ hasText: 'shape B' })).toContainText(
+    `${STEPS}/${STEPS} steps · done`,
+  );
+  expect(errors).toEqual([]);
+});
+
+test('a shared link opens the same setup and hides the controls it names', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/?task=sort&lr=0.003&groupSize=6&hide=klCoef');
+  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('sort');
+  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.003');
+  await expect(page.getByLabel('Group size (G)', { exact: true })).toHaveValue('6');
+  // The address bar keeps the setup as it changes.
+  await page.getByLabel('Group size (G)', { exact: true }).fill('5');
+  await expect(page).toHaveURL(/groupSize=5/);
+  await expect(page).toHaveURL(/hide=klCoef/);
+  expect(errors).toEqual([]);
+});
+
+test('reward code from a link runs only after consent; code that throws shows its line and pauses the run', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  const errors = collectErrors(page);
+  const code = ['function reward(input) {', "  throw new Error('boom on ' + input.completion);", '}'].join('\n');
+  await page.goto(`/?${SMALL}&steps=${STEPS}&reward=user-code&userRewardCode=${encodeURIComponent(code)}`);
+
+  const gate = page.getByRole('dialog', { name: 'This link carries reward code' });
+  await expect(gate).toBeVisible();
+  await expect(gate.getByLabel('Shared reward code')).toHaveText(code);
+  const terms = page.getByRole('list', { name: 'Reward terms' });
+  await expect(terms).not.toContainText('user-code'); // not in the config until accepted
+  await gate.getByRole('button', { name: 'Use this code' }).click();
+  await expect(gate).toBeHidden();
+  await expect(terms.getByRole('combobox').last()).toHaveValue('user-code');
+
+  // Test on a sample runs it in the sandbox here, before any training.
+  await page.getByRole('button', { name: 'Test on a sample' }).click();
+  await expect(page.locator('.reward-editor-error')).toContainText('Line 2: ');
+  await expect(page.getByLabel('Sample reward')).toHaveText('error (see above)');
+
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  const status = page.getByRole('status');
+  await expect(status).toContainText('paused', { timeout: 300_000 });
+  await expect(status).toContainText('Step 0');
+  // The editor marks line 2, where the error was thrown.
+  await expect(page.locator('.reward-editor-error')).toContainText('Line 2: ');
+  await expect(page.locator('.reward-editor-error')).toContainText('boom on');
+  await expect(page.locator('.reward-editor .cm-lintRange-error')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
