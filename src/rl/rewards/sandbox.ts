@@ -5,6 +5,7 @@
 // throw, a time-out, running out of memory, a return that is not a finite number — becomes a
 // RewardCodeError naming the message, the line, and the prompt/completion it happened on.
 
+import SINGLEFILE_RELEASE_SYNC from '@jitl/quickjs-singlefile-mjs-release-sync';
 import {
   newQuickJSWASMModule,
   type QuickJSContext,
@@ -83,7 +84,9 @@ export interface SandboxOptions {
 const FILE_NAME = 'reward.js'; // the name QuickJS puts in stack frames, so lines can be found
 const FUNCTION_NAME = 'reward';
 
-let quickjs: Promise<QuickJSWASMModule> | null = null; // one WASM module per realm; runtimes are per sandbox
+// One WASM module per realm; runtimes are per sandbox. The single-file variant carries the WASM
+// inside its JS, so it loads the same in Node, a Vite dev server, a built page and a worker.
+let quickjs: Promise<QuickJSWASMModule> | null = null;
 
 interface DumpedError {
   name?: string;
@@ -120,7 +123,7 @@ export class UserRewardSandbox {
 
   /** Loads the code (running its top level once, under the time limit) and finds `reward`; a RewardCodeError when either fails. */
   static async create(code: string, opts: SandboxOptions = {}): Promise<UserRewardSandbox> {
-    quickjs ??= newQuickJSWASMModule();
+    quickjs ??= newQuickJSWASMModule(SINGLEFILE_RELEASE_SYNC);
     const runtime = (await quickjs).newRuntime();
     runtime.setMemoryLimit(opts.memoryLimitBytes ?? 16 * 1024 * 1024);
     runtime.setMaxStackSize(opts.maxStackBytes ?? 64 * 1024);
