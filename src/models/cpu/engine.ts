@@ -1,0 +1,169 @@
+// CpuEngine: the Engine contract (src/models/engine.ts) on the float32 CPU model (model.ts). The
+// readable reference the WebGPU engine is held to, and the fallback where WebGPU is missing. The
+// interface is async; everything here is computed synchronously inside.
+//
+// Generation: rows step through absolute positions together, one incremental forward per position
+// with a KV cache (GPT.decode). Row r feeds its prompt token while pos < its prompt length, and
+// samples the token at pos+1 after that (sampleToken, u = uniformAt(seed, r, pos+1)); it stops at
+// <eos>, after maxNewTokens, or when the sequence fills blockSize.
+
+import { validateConfig, type GPTConfig } from '../config';
+import type {
+  AdamWConfig,
+  Engine,
+  GenerateRequest,
+  GenerateResult,
+  OptimizerState,
+  PolicyOutput,
+  TokenBatch,
+} from '../engine';
+import { tensorViews } from '../params';
+import { uniformAt } from '../rng';
+import { GPT } from './model';
+import { sampleToken } from './sampling';
+
+export interface CpuEngineOptions {
+  seed?: number; // nanoGPT init seed (default 0), used when no weights are given
+  weights?: Map<string, Float32Array>; // HF names and sizes, as getWeights returns them
+}
+
+export class CpuEngine implements Engine {
+  readonly backend = 'cpu' as const;
+  readonly config: GPTConfig;
+  private readonly model: GPT<Float32Array>;
+
+  constructor(config: GPTConfig, opts: CpuEngineOptions = {}) {
+    this.config = validateConfig({ ...config });
+    this.model = new GPT(this.config, Float32Array);
+    if (opts.weights) this.loadWeights(opts.weights);
+    else this.model.init(opts.seed ?? 0);
+  }
+
+  async logits(batch: TokenBatch): Promise<Float32Array> {
+    return this.model.logits(batch).slice();
+  }
+
+  async forward(batch: TokenBatch): Promise<PolicyOutput> {
+    const { logprobs, entropy } = this.model.forward(batch);
+    return { logprobs: logprobs.slice(), entropy: entropy.slice() };
+  }
+
+  async backward(dLogprobs: Float32Array, dEntropy: Float32Array): Promise<void> {
+    this.model.backward(dLogprobs, dEntropy);
+  }
+
+  zeroGrad(): void {
+    this.model.zeroGrad();
+  }
+
+  async step(opt: AdamWConfig): Promise<{ gradNorm: number }> {
+    return { gradNorm: this.model.step(opt) };
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    const R = req.prompts.length;
+    const { blockSize: Tmax, vocabSize: V } = this.config;
+    const topK = req.topK ?? 0;
+    if (!(req.temperature >= 0)) throw new Error(`generate: temperature must be ≥ 0, got ${req.temperature}`);
+    if (!Number.isInteger(req.maxNewTokens) || req.maxNewTokens < 0) {
+      throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${req.maxNewTokens}`);
+    }
+    req.prompts.forEach((p, r) => {
+      if (p.length < 1) throw new Error(`generate: prompt ${r} is empty (it must start with <bos>)`);
+      if (p.length > Tmax) throw new Error(`generate: prompt ${r} has ${p.length} tokens, more than blockSize ${Tmax}`);
+      for (const tok of p)
+        if (tok < 0 || tok >= V) throw new Error(`generate: prompt ${r} has token ${tok} outside [0, ${V})`);
+    });
+    const seqs = req.prompts.map((p) => {
+      const s = new Int32Array(Tmax); // (Tmax) prompt, then sampled tokens
+      s.set(p);
+      return s;
+    });
+    const plen = req.prompts.map((p) => p.length);
+    const len = plen.slice(); // tokens in each row so far
+    const end = plen.map((l) => Math.min(l + req.maxNewTokens, Tmax)); // the most tokens a row may hold
+    const done = new Array<boolean>(R).fill(false); // <eos> sampled
+    const cache = this.model.newKVCache(R);
+    const rows = new Int32Array(R); // (n) rows computed at this position
+    const tokens = new Int32Array(R); // (n) their token at pos
+    for (let pos = 0; pos < Tmax - 1; pos++) {
+      // a row needs position pos while the token at pos+1 is still to come
+      let n = 0;
+      for (let r = 0; r < R; r++) {
+        if (done[r] || pos + 1 >= end[r]) continue;
+        rows[n] = r;
+        tokens[n] = seqs[r][pos];
+        n++;
+      }
+      if (n === 0) break;
+      const logits = this.model.decode(cache, rows, tokens, n, pos); // (n,V)
+      for (let i = 0; i < n; i++) {
+        const r = rows[i];
+        if (pos + 1 < plen[r]) continue; // still reading the prompt
+        const u = uniformAt(req.seed, r, pos + 1);
+        const tok = sampleToken(logits, i * V, V, req.temperature, topK, u);
+        seqs[r][pos + 1] = tok;
+        len[r] = pos + 2;
+        if (tok === req.eosId) done[r] = true;
+      }
+    }
+    return {
+      completions: seqs.map((s, r) => s.slice(plen[r], len[r])),
+      truncated: done.map((d) => !d),
+    };
+  }
+
+  async getWeights(): Promise<Map<string, Float32Array>> {
+    return copyViews(tensorViews(this.model.layout, this.model.params));
+  }
+
+  async setWeights(weights: Map<string, Float32Array>): Promise<void> {
+    this.loadWeights(weights);
+  }
+
+  async getGrads(): Promise<Map<string, Float32Array>> {
+    return copyViews(tensorViews(this.model.layout, this.model.grads));
+  }
+
+  async getOptimizerState(): Promise<OptimizerState> {
+    return { m: this.model.m.slice(), v: this.model.v.slice(), t: this.model.t };
+  }
+
+  async setOptimizerState(s: OptimizerState): Promise<void> {
+    const P = this.model.layout.total;
+    if (s.m.length !== P || s.v.length !== P) {
+      throw new Error(
+        `setOptimizerState: m/v have ${s.m.length}/${s.v.length} elements, the model has ${P} parameters`,
+      );
+    }
+    if (!Number.isInteger(s.t) || s.t < 0)
+      throw new Error(`setOptimizerState: t must be a non-negative integer, got ${s.t}`);
+    this.model.m.set(s.m);
+    this.model.v.set(s.v);
+    this.model.t = s.t;
+  }
+
+  dispose(): void {}
+
+  /** Every tensor of the layout must be present with its exact size, and nothing else. */
+  private loadWeights(weights: Map<string, Float32Array>): void {
+    const { layout } = this.model;
+    for (const name of weights.keys()) {
+      if (!layout.byName.has(name)) throw new Error(`setWeights: unknown tensor ${name} for this config`);
+    }
+    for (const t of layout.tensors) {
+      const w = weights.get(t.name);
+      if (w === undefined) throw new Error(`setWeights: missing tensor ${t.name} [${t.shape.join(',')}]`);
+      if (w.length !== t.size) {
+        throw new Error(`setWeights: ${t.name} has ${w.length} elements, expected [${t.shape.join(',')}] = ${t.size}`);
+      }
+    }
+    for (const t of layout.tensors) this.model.params.set(weights.get(t.name) as Float32Array, t.offset);
+  }
+}
+
+function copyViews(views: Map<string, Float32Array>): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of views) out.set(name, v.slice());
+  return out;
+}
