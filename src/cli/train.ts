@@ -1,0 +1,168 @@
+// `train`: an RL run on the CPU engine (DESIGN.md §9) from a preset or a config file. DIR gets
+// config.json (the full config, defaults filled in), metrics.jsonl (one object per step, §5 metric
+// names, plus a last row evaluating the final weights) and final.safetensors. Progress on stderr.
+
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkVocabulary } from '../models/checkpoint';
+import { readCheckpointFile, writeCheckpointFile } from '../models/checkpoint-fs';
+import { CpuEngine } from '../models/cpu/engine';
+import type { Engine } from '../models/engine';
+import { parseRunConfig, type RunConfig } from '../rl/config';
+import { RunLoop } from '../rl/loop';
+import type { MetricsRow } from '../rl/metrics';
+import { getPreset, PRESETS } from '../rl/presets';
+import { getTask } from '../rl/tasks/index';
+import { gptConfigFor, taskTokenizer, Trainer } from '../rl/trainer';
+import {
+  numberOption,
+  optionalString,
+  parseOptions,
+  requireString,
+  UsageError,
+  type CliIO,
+  type Command,
+} from './args';
+
+const HELP = `Usage: npm run cli -- train (--preset NAME | --config FILE) [--steps N --seed S] --out DIR
+
+An RL run (GRPO and relatives) on the CPU engine, from the task's base checkpoint
+(public/checkpoints/<task>-<model>.safetensors, made by \`npm run make-bases\`) or a fresh init.
+
+  --preset NAME     one of: ${PRESETS.map((p) => p.name).join(', ')}
+  --config FILE     a run config as JSON (see src/rl/presets/*.json; missing fields take defaults)
+  --steps N         override the config's steps
+  --seed S          override the config's seed
+  --checkpoints DIR where base checkpoints live (default public/checkpoints)
+  --out DIR         writes DIR/config.json, DIR/metrics.jsonl, DIR/final.safetensors
+  -h, --help        show this help
+
+Progress (step, reward, entropy, length, accuracy) goes to stderr.
+`;
+
+const OPTIONS = {
+  preset: { type: 'string' },
+  config: { type: 'string' },
+  steps: { type: 'string' },
+  seed: { type: 'string' },
+  checkpoints: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+export const BASE_CHECKPOINT_DIR = 'public/checkpoints';
+
+/** The path of a run's base checkpoint. */
+export function baseCheckpointPath(config: Pick<RunConfig, 'task' | 'model'>, dir = BASE_CHECKPOINT_DIR): string {
+  return join(dir, `${config.task}-${config.model}.safetensors`);
+}
+
+/** A policy engine and its reference on the CPU, holding the run's starting weights (base checkpoint or fresh init). */
+export function createCpuEngines(
+  config: RunConfig,
+  checkpointDir = BASE_CHECKPOINT_DIR,
+): { engine: Engine; ref: Engine } {
+  const tokenizer = taskTokenizer(getTask(config.task));
+  if (config.init === 'scratch') {
+    const gpt = gptConfigFor(config, tokenizer.size);
+    const engine = new CpuEngine(gpt, { seed: config.seed });
+    return { engine, ref: new CpuEngine(gpt, { seed: config.seed }) };
+  }
+  const path = baseCheckpointPath(config, checkpointDir);
+  if (!existsSync(path)) {
+    throw new Error(`no base checkpoint ${path}: run \`npm run make-bases\`, or set "init": "scratch"`);
+  }
+  const ckpt = readCheckpointFile(path);
+  checkVocabulary(ckpt.vocab, tokenizer);
+  return {
+    engine: new CpuEngine(ckpt.config, { seed: config.seed, weights: ckpt.weights }),
+    ref: new CpuEngine(ckpt.config, { seed: config.seed, weights: ckpt.weights }),
+  };
+}
+
+function loadConfig(preset: string | undefined, file: string | undefined): RunConfig {
+  if ((preset === undefined) === (file === undefined)) throw new UsageError('give exactly one of --preset or --config');
+  if (preset !== undefined) {
+    try {
+      return getPreset(preset).config;
+    } catch (e) {
+      throw new UsageError(`--preset: ${(e as Error).message}`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file!, 'utf8'));
+  } catch (e) {
+    throw new Error(`--config ${file}: ${(e as Error).message}`);
+  }
+  return parseRunConfig(json);
+}
+
+const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '-' : v.toFixed(digits));
+
+function progressLine(row: MetricsRow, steps: number): string {
+  const parts = [
+    `train step ${row.step + 1}/${steps}`,
+    `reward ${fmt(row.reward)}`,
+    `entropy ${fmt(row.entropy)}`,
+    `length ${fmt(row['completions/mean_length'], 1)}`,
+    `kl ${fmt(row.kl, 4)}`,
+  ];
+  if (row.accuracy !== undefined) parts.push(`accuracy ${fmt(row.accuracy)}`, `pass@k ${fmt(row['pass@k'])}`);
+  if (row.step_time_ms !== undefined) parts.push(`${Math.round(row.step_time_ms)} ms`);
+  return parts.join('  ') + '\n';
+}
+
+async function runTrain(argv: string[], io: CliIO): Promise<void> {
+  const values = parseOptions(argv, OPTIONS, HELP, io);
+  if (!values) return;
+  const out = requireString(values, 'out');
+  const base = loadConfig(optionalString(values, 'preset'), optionalString(values, 'config'));
+  const config = parseRunConfig({
+    ...base,
+    steps: numberOption(values, 'steps', { integer: true, min: 1 }, base.steps),
+    seed: numberOption(values, 'seed', { integer: true, min: 0, max: 0xffffffff }, base.seed),
+  });
+  const { engine, ref } = createCpuEngines(config, optionalString(values, 'checkpoints') ?? BASE_CHECKPOINT_DIR);
+  const trainer = await Trainer.create(config, engine, ref);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const metricsPath = join(out, 'metrics.jsonl');
+  writeFileSync(metricsPath, '');
+  const start = performance.now();
+  let failure: unknown = null;
+  const loop = new RunLoop(trainer, {
+    onReport: (r) => {
+      appendFileSync(metricsPath, JSON.stringify(r.metrics) + '\n');
+      io.stderr(progressLine(r.metrics, config.steps));
+    },
+    onFinal: (row) => {
+      appendFileSync(metricsPath, JSON.stringify(row) + '\n');
+      io.stderr(`train final accuracy ${fmt(row.accuracy)}  pass@k ${fmt(row['pass@k'])}\n`);
+    },
+    onError: (e) => {
+      failure = e;
+    },
+  });
+  try {
+    await loop.start();
+    if (failure) throw failure;
+    writeCheckpointFile(join(out, 'final.safetensors'), {
+      config: engine.config,
+      vocab: [...taskTokenizer(getTask(config.task)).vocab],
+      task: config.task,
+      weights: await engine.getWeights(),
+    });
+    io.stderr(`train wrote ${out} in ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
+  } finally {
+    trainer.dispose();
+    engine.dispose();
+    ref.dispose();
+  }
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'an RL run (GRPO and relatives) from a preset or config file; writes metrics, config, checkpoint',
+  help: HELP,
+  run: runTrain,
+};
