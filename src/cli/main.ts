@@ -5,9 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { UsageError, type CliIO, type Command } from './args';
 import { score } from './score';
 import { sft } from './sft';
+import { train } from './train';
 
 /** Every command, in the order --help lists them. Add a command: write src/cli/<name>.ts, list it here. */
-export const COMMANDS: readonly Command[] = [score, sft];
+export const COMMANDS: readonly Command[] = [score, sft, train];
 
 const PROCESS_IO: CliIO = {
   stdout: (text) => process.stdout.write(text),
