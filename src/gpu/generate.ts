@@ -36,8 +36,11 @@ export async function generate(model: GpuModel, req: GenerateRequest): Promise<G
   const Tmax = cfg.blockSize;
   const { nEmbd: C, nHead: NH, vocabSize: V, nLayer } = cfg;
   if (rows === 0) return { completions: [], truncated: [] };
-  const plens = req.prompts.map((p) => Math.min(p.length, Tmax));
-  if (plens.some((l) => l < 1)) throw new Error('generate: every prompt needs at least one token (<bos>)');
+  req.prompts.forEach((p, r) => {
+    if (p.length < 1) throw new Error(`generate: prompt ${r} is empty (it must start with <bos>)`);
+    if (p.length > Tmax) throw new Error(`generate: prompt ${r} has ${p.length} tokens, more than blockSize ${Tmax}`);
+  });
+  const plens = req.prompts.map((p) => p.length);
   const maxPlen = Math.max(...plens);
   const minPlen = Math.min(...plens);
   // The last position whose logits are needed: the longest prompt's last sample, within the context.

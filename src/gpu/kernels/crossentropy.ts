@@ -1,5 +1,5 @@
 // TS wrapper of shaders/crossentropy.wgsl: mean cross-entropy over target positions and the SFT
-// coefficients -1/N. CPU reference: crossEntropyLoss (src/models/cpu/ops.ts), meanNllCoefficients.
+// coefficients -1/N. CPU reference: mean −logprobs of logprobEntropyForward (src/models/cpu/ops.ts), meanNllCoefficients.
 import code from '../shaders/crossentropy.wgsl?raw';
 import { type Binding, type KernelSpec, type Recorder, u32 } from '../runtime';
 

@@ -1,7 +1,8 @@
 // Mean cross-entropy loss over the positions that have a target, and the SFT loss coefficients
 // dL/dlogp_t = -1/N on those positions (so an SFT step needs no upload). One workgroup: the count and
 // the sum are tree-reduced in workgroup memory, in a fixed order (deterministic).
-// CPU reference: crossEntropyLoss / meanNllCoefficients (src/models/cpu/ops.ts, src/models/engine.ts).
+// CPU reference: the mean of −logprobs from logprobEntropyForward (src/models/cpu/ops.ts); the
+// coefficients as meanNllCoefficients (src/models/engine.ts).
 
 const WG: u32 = 256u;
 
