@@ -35,10 +35,10 @@ describe('cli help', () => {
 });
 
 describe('bad arguments exit 2 with one clear line on stderr', () => {
-  it('no command', () => expectUsageError([], /^missing command \(one of: score, sft\)/));
+  it('no command', () => expectUsageError([], /^missing command \(one of: score, sft[,)]/));
   it('unknown command', () => expectUsageError(['trian'], /^unknown command "trian"/));
   it('unknown flag', () =>
-    expectUsageError(['score', '--checkpont', 'x'], /^score: unknown option --checkpont; see --help$/));
+    expectUsageError(['score', '--checkpont', 'x'], /^score: unknown option --checkpont; see --help\n$/));
   it('positional argument', () => expectUsageError(['score', 'file'], /^score: unexpected argument "file"/));
   it('flag without its value', () => expectUsageError(['score', '--text'], /^score: --text needs a value/));
   it('missing required flag', () =>

@@ -1,6 +1,7 @@
 // The command line (DESIGN.md §9): `npm run cli -- <command> [--flags]`. Commands live one per file and
 // are registered in COMMANDS; `run` is the whole CLI as a function, so tests call it with their own streams.
 
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { UsageError, type CliIO, type Command } from './args';
 import { score } from './score';
@@ -24,6 +25,7 @@ function topLevelHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run `npm run cli -- <command> --help` for a command's options.",
+    "npm prints its own banner on stdout: `npm run -s cli -- …` leaves only the command's output there.",
     '',
   ].join('\n');
 }
@@ -58,7 +60,8 @@ export async function run(argv: string[], io: CliIO = PROCESS_IO): Promise<numbe
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Entry only when run as the script (tsx src/cli/main.ts), not when a test imports `run`.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

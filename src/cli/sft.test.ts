@@ -7,8 +7,11 @@ import type { GPTConfig } from '../models/config';
 import { readCheckpointFile, writeCheckpointFile } from '../models/checkpoint-fs';
 import { CpuEngine } from '../models/cpu/engine';
 import type { TokenBatch } from '../models/engine';
+import { Rng } from '../models/rng';
+import { Tokenizer } from '../models/tokenizer';
+import { getTask } from '../rl/tasks/index';
 import { dataLines, sftBatch } from './sft';
-import { cli, randomCheckpoint, referenceSftLoss, tempDir } from './testing';
+import { cli, randomCheckpoint, referenceLogSoftmax, referenceSftLoss, tempDir } from './testing';
 
 const config: GPTConfig = { vocabSize: 6, blockSize: 12, nEmbd: 16, nLayer: 2, nHead: 2 };
 const vocab = ['<pad>', '<bos>', '<eos>', 'a', 'b', 'c'];
@@ -288,5 +291,60 @@ describe('sft batches', () => {
   it('data lines split on \\n or \\r\\n; a final newline adds no line; empty lines in between are sequences', () => {
     expect(dataLines('ab\r\n\nc\n')).toEqual(['ab', '', 'c']);
     expect(dataLines('ab')).toEqual(['ab']);
+  });
+});
+
+describe('sft --task', () => {
+  const modelJson = () => {
+    const json = tmp.path('task-model.json');
+    writeFileSync(json, JSON.stringify({ n_positions: 16, n_embd: 16, n_layer: 1, n_head: 2 }));
+    return json;
+  };
+
+  it('--model-config --task add: task vocabulary, loss on completion + <eos> of seeded demonstrations only', async () => {
+    const json = modelJson();
+    const init = tmp.path('add-init.safetensors');
+    const base = ['sft', '--model-config', json, '--task', 'add', '--batch', '4', '--lr', '0.01', '--seed', '5'];
+    expect((await cli(...base, '--steps', '0', '--out', init)).code).toBe(0);
+    const log = tmp.path('add.jsonl');
+    const r = await cli(...base, '--steps', '2', '--out', tmp.path('add.safetensors'), '--log', log);
+    expect(r.code, r.stderr).toBe(0);
+    const start = readCheckpointFile(init);
+    const task = getTask('add');
+    expect(start.vocab).toEqual([...Tokenizer.fromAlphabet(task.alphabet).vocab]);
+    expect(start.task).toBe('add');
+    expect(readCheckpointFile(tmp.path('add.safetensors')).task).toBe('add');
+
+    // The first batch, redrawn: demonstrations come from stream 1 of the seed, sample then demonstrate.
+    const tok = new Tokenizer(start.vocab);
+    const rng = new Rng(5, 1);
+    let nll = 0;
+    let n = 0;
+    for (let b = 0; b < 4; b++) {
+      const problem = task.sample(rng);
+      const completion = task.demonstrate(problem, rng, 0);
+      const prompt = tok.encode(problem.prompt);
+      const tokens = [tok.bosId, ...prompt, ...tok.encode(completion), tok.eosId];
+      const lp = referenceLogSoftmax(start, tokens);
+      for (let t = prompt.length; t + 1 < tokens.length; t++) {
+        nll -= lp[t][tokens[t + 1]];
+        n++;
+      }
+    }
+    const rows = readLog(log);
+    expect(rows).toHaveLength(2);
+    expect(rows[0].loss).toBeCloseTo(nll / n, 5);
+  });
+
+  it('--checkpoint whose vocabulary is not the task’s fails naming the first differing token; an unknown task is a usage error', async () => {
+    const base = ['--steps', '1', '--batch', '1', '--lr', '1', '--out', tmp.path('x')];
+    const r = await cli('sft', '--checkpoint', ckptFile, '--task', 'add', ...base);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^sft: checkpoint vocabulary does not match the task's: token id 3 is "a" in the checkpoint, "\d" in the task/,
+    );
+    const u = await cli('sft', '--checkpoint', ckptFile, '--task', 'nope', ...base);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/^sft: --task: unknown task "nope"; known: add, /);
   });
 });

@@ -41,6 +41,7 @@ Data (at least one):
                        uses lines s*B .. s*B+B-1, modulo the number of lines, in order
   --task NAME          without --data: each step trains on B fresh demonstrations "<bos> prompt completion
                        <eos>" drawn from the task (seeded by --seed), loss on the completion and <eos> only.
+                       With --data it only names the task: its vocabulary, and the output's task metadata.
                        With --checkpoint the checkpoint's vocabulary must be the task's.
   --noise P            chance a task demonstration is wrong, in [0,1] (default 0; --task without --data only)
 
