@@ -26,7 +26,7 @@ describe('lttb', () => {
 
 describe('seriesOf', () => {
   it('skips rows without the metric: accuracy on eval steps 0 and 5 of 7 rows gives 2 points', () => {
-    const rows: MetricsRow[] = Array.from({ length: 7 }, (_, s) =>
+    const rows: MetricsRow[] = Array.from({ length: 7 }, (_, s): MetricsRow =>
       s % 5 === 0 ? { step: s, accuracy: s / 10 } : { step: s },
     );
     expect(seriesOf(rows, 'accuracy')).toEqual([

@@ -2,6 +2,7 @@
 // and re-weighting terms edits `config.reward`.
 
 import { REWARD_COMPONENTS, type RewardComponentName, type RewardTerm } from '../../rl/config';
+import { USER_REWARD_TEMPLATE } from '../../rl/rewards/sandbox';
 import { useStore } from '../store';
 import { REWARD_COMPONENT_INFO } from './controlSpecs';
 import { Help } from './fields';
@@ -12,8 +13,16 @@ const defaultParams = (c: RewardComponentName) =>
 
 export function RewardBuilder() {
   const reward = useStore((s) => s.config.reward);
+  const userRewardCode = useStore((s) => s.config.userRewardCode);
   const setConfig = useStore((s) => s.setConfig);
-  const update = (terms: RewardTerm[]) => setConfig({ reward: terms });
+  // A user-code term needs code to be a valid config: start from the template.
+  const update = (terms: RewardTerm[]) =>
+    setConfig({
+      reward: terms,
+      ...(terms.some((t) => t.component === 'user-code') && !userRewardCode.trim()
+        ? { userRewardCode: USER_REWARD_TEMPLATE }
+        : {}),
+    });
   const patch = (i: number, t: Partial<RewardTerm>) => update(reward.map((r, j) => (j === i ? { ...r, ...t } : r)));
   const unused = REWARD_COMPONENTS.filter((c) => !reward.some((t) => t.component === c));
 

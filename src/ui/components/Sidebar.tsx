@@ -28,13 +28,15 @@ import {
   SCALE_HELP,
   type NumberSpec,
 } from './controlSpecs';
-import { CheckField, NumberField, SelectField } from './fields';
+import { CheckField, NumberField, SelectField, useHidden } from './fields';
 import { RewardBuilder } from './RewardBuilder';
 import { TASK_HELP } from './taskHelp';
 
-function Section({ title, children, open = true }: { title: string; children: ReactNode; open?: boolean }) {
+/** A collapsible group of controls; `hide=<name>` in a shared link hides it whole. */
+function Section({ name, title, children }: { name: string; title: string; children: ReactNode }) {
+  if (useHidden(name)) return null;
   return (
-    <details className="section" open={open}>
+    <details className="section" open>
       <summary>{title}</summary>
       {children}
     </details>
@@ -67,8 +69,9 @@ export function Sidebar() {
           {configError}
         </p>
       )}
-      <Section title="Task and model">
+      <Section name="task" title="Task and model">
         <SelectField
+          name="task"
           label="Task"
           value={config.task}
           options={TASK_NAMES}
@@ -77,6 +80,7 @@ export function Sidebar() {
           onChange={set('task')}
         />
         <SelectField
+          name="model"
           label="Model size"
           value={config.model}
           options={MODEL_SIZE_NAMES}
@@ -92,6 +96,7 @@ export function Sidebar() {
           onChange={set('model')}
         />
         <SelectField
+          name="init"
           label="Start from"
           value={config.init}
           options={['base', 'scratch'] as const}
@@ -100,12 +105,13 @@ export function Sidebar() {
         />
       </Section>
 
-      <Section title="Reward shape">
+      <Section name="reward" title="Reward shape">
         <RewardBuilder />
       </Section>
 
-      <Section title="Algorithm">
+      <Section name="algorithm" title="Algorithm">
         <SelectField
+          name="advantage"
           label="Advantage estimator"
           value={config.advantage}
           options={ADVANTAGE_ESTIMATORS}
@@ -115,6 +121,7 @@ export function Sidebar() {
         />
         {config.advantage === 'grpo' && (
           <SelectField
+            name="scaleRewards"
             label="Scale rewards"
             value={config.scaleRewards}
             options={SCALE_REWARDS}
@@ -125,12 +132,14 @@ export function Sidebar() {
         )}
         <Numbers specs={byKey(ALGORITHM_PARAMS, 'epsLow', 'epsHigh', 'ppoEpochs')} />
         <CheckField
+          name="dualClip"
           label={`Dual clip${config.dualClip !== null ? ` (c = ${config.dualClip})` : ''}`}
           checked={config.dualClip !== null}
           help="For negative advantages, bound the loss at c·|A| so one stale token cannot dominate (verl's clip_ratio_c = 3). (Ye et al., Mastering Complex Control in MOBA Games with Deep RL)"
           onChange={(on) => setConfig({ dualClip: on ? 3 : null })}
         />
         <SelectField
+          name="lossAgg"
           label="Loss aggregation"
           value={config.lossAgg}
           options={LOSS_AGG_MODES}
@@ -139,6 +148,7 @@ export function Sidebar() {
           onChange={set('lossAgg')}
         />
         <SelectField
+          name="policyLoss"
           label="Policy loss"
           value={config.policyLoss}
           options={POLICY_LOSS_MODES}
@@ -151,6 +161,7 @@ export function Sidebar() {
         <Numbers specs={byKey(ALGORITHM_PARAMS, 'klCoef')} />
         {config.klCoef > 0 && (
           <SelectField
+            name="klEstimator"
             label="KL estimator"
             value={config.klEstimator}
             options={KL_ESTIMATORS}
@@ -161,12 +172,14 @@ export function Sidebar() {
         )}
         <Numbers specs={byKey(ALGORITHM_PARAMS, 'lambdaPos', 'lambdaNeg')} />
         <CheckField
+          name="maskTruncatedCompletions"
           label="Mask truncated completions"
           checked={config.maskTruncatedCompletions}
           help="Completions cut at L get no gradient, so the model is not punished for answers it was not allowed to finish. (Yu et al., DAPO)"
           onChange={set('maskTruncatedCompletions')}
         />
         <CheckField
+          name="dynamicSampling"
           label="Dynamic sampling"
           checked={config.dynamicSampling}
           help="Drop groups whose rewards are all equal (their advantage is 0) and refill with new prompts. (Yu et al., DAPO)"
@@ -174,9 +187,10 @@ export function Sidebar() {
         />
       </Section>
 
-      <Section title="Entropy control">
+      <Section name="entropy" title="Entropy control">
         <Numbers specs={byKey(ENTROPY_PARAMS, 'entropyCoef')} />
         <CheckField
+          name="adaptiveEntropy"
           label="Adaptive α"
           checked={config.adaptiveEntropy}
           help="Move α each step to hold the mean token entropy near the target."
@@ -188,7 +202,7 @@ export function Sidebar() {
         <Numbers specs={byKey(ENTROPY_PARAMS, 'topEntropyQuantile')} />
       </Section>
 
-      <Section title="Hyper-parameters">
+      <Section name="hyperparameters" title="Hyper-parameters">
         <Numbers specs={HYPER_PARAMS} />
       </Section>
     </aside>

@@ -2,7 +2,12 @@
 // label and a "?" that shows what the control does on hover or keyboard focus.
 
 import { useId } from 'react';
+import type { RunConfig } from '../../rl/config';
+import { useStore } from '../store';
 import type { NumberSpec } from './controlSpecs';
+
+/** True when the shared link hides this control (`hide=` lists RunConfig field or section names). */
+export const useHidden = (name: string) => useStore((s) => s.hiddenControls.includes(name));
 
 export function Help({ text }: { text: string }) {
   return (
@@ -28,16 +33,18 @@ function fromSlider(s: NumberSpec, pos: number): number {
 
 export function NumberField({ spec, value, onChange }: { spec: NumberSpec; value: number; onChange(v: number): void }) {
   const id = useId();
+  const hidden = useHidden(spec.key);
   const commit = (v: number) => {
     if (!Number.isFinite(v)) return;
     const clamped = Math.min(spec.max, Math.max(spec.min, spec.integer ? Math.round(v) : v));
     onChange(clamped);
   };
+  if (hidden) return null;
   return (
     <div className="field">
-      <label htmlFor={id}>
-        {spec.label} <Help text={spec.help} />
-      </label>
+      <div className="field-label">
+        <label htmlFor={id}>{spec.label}</label> <Help text={spec.help} />
+      </div>
       <div className="field-row">
         <input
           type="range"
@@ -63,6 +70,7 @@ export function NumberField({ spec, value, onChange }: { spec: NumberSpec; value
 }
 
 export function SelectField<T extends string>({
+  name,
   label,
   value,
   options,
@@ -70,6 +78,7 @@ export function SelectField<T extends string>({
   optionHelp,
   onChange,
 }: {
+  name: keyof RunConfig;
   label: string;
   value: T;
   options: readonly T[];
@@ -78,11 +87,12 @@ export function SelectField<T extends string>({
   onChange(v: T): void;
 }) {
   const id = useId();
+  if (useHidden(name)) return null;
   return (
     <div className="field">
-      <label htmlFor={id}>
-        {label} <Help text={optionHelp ? `${help} ${optionHelp[value]}` : help} />
-      </label>
+      <div className="field-label">
+        <label htmlFor={id}>{label}</label> <Help text={optionHelp ? `${help} ${optionHelp[value]}` : help} />
+      </div>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value as T)}>
         {options.map((o) => (
           <option key={o} value={o} title={optionHelp?.[o]}>
@@ -95,16 +105,19 @@ export function SelectField<T extends string>({
 }
 
 export function CheckField({
+  name,
   label,
   checked,
   help,
   onChange,
 }: {
+  name: keyof RunConfig;
   label: string;
   checked: boolean;
   help: string;
   onChange(v: boolean): void;
 }) {
+  if (useHidden(name)) return null;
   return (
     <div className="field field-check">
       <label>

@@ -1,7 +1,7 @@
 // Builds the policy and reference engines for a run inside the worker: WebGPU when the browser
 // gives an adapter (its name is reported), else the CPU engine with the reason. The starting
-// weights come from the task's base checkpoint (public/checkpoints/<task>-<model>.safetensors)
-// or a fresh nanoGPT init.
+// weights come from a policy the person imported, the task's base checkpoint
+// (public/checkpoints/<task>-<model>.safetensors), or a fresh nanoGPT init.
 
 import type { GPTConfig } from '../../models/config';
 import type { Engine } from '../../models/engine';
@@ -12,6 +12,8 @@ import { acquireDevice, type GpuContext } from '../../gpu/device';
 import { getTask } from '../../rl/tasks';
 import { gptConfigFor, taskTokenizer } from '../../rl/trainer';
 import type { RunConfig } from '../../rl/config';
+import { RunsDb } from '../runs/db';
+import { startWeightsFor } from '../runs/policyCheckpoint';
 import type { BackendInfo } from './protocol';
 
 export interface Engines {
@@ -38,6 +40,14 @@ async function startingWeights(
 ): Promise<{ gpt: GPTConfig; weights?: Map<string, Float32Array> }> {
   const fresh = gptConfigFor(config, taskTokenizer(getTask(config.task)).size);
   if (config.init === 'scratch') return { gpt: fresh };
+  // A policy the person imported (Runs panel) replaces the task's base when task and size match.
+  const db = await RunsDb.open();
+  const imported = startWeightsFor(await db.loadStartPolicy(), config);
+  db.close();
+  if (imported) {
+    hooks.progress('Loading your imported policy…');
+    return { gpt: imported.config, weights: imported.weights };
+  }
   hooks.progress(`Loading the ${config.task} base policy…`);
   const res = await fetch(checkpointUrl(config));
   // Vite's dev server answers a missing file with index.html, so check the type as well as the status.

@@ -1,0 +1,84 @@
+// Saves the README's screenshots: docs/screenshot-run.png (the page mid-run) and
+// docs/screenshot-compare.png (two runs overlaid). Builds nothing: run `npx vite build` first.
+// Uses Debian's Chromium with the project's WebGPU flags; on SwiftShader the tiny model with a
+// small batch keeps it to a few minutes.
+//   node scripts/screenshots.mjs [--port 4175]
+import { spawn } from 'node:child_process';
+import { chromium } from 'playwright';
+import { chromiumArgs } from './chromium-args.mjs';
+import { requireChromium } from './find-chromium.mjs';
+
+const port = Number(process.argv[process.argv.indexOf('--port') + 1]) || 4175;
+const base = `http://127.0.0.1:${port}`;
+// Shared-link parameters (the same the URL bar carries): small enough for a software GPU.
+const SMALL =
+  'model=tiny&promptsPerStep=4&groupSize=6&maxNewTokens=10&evalPrompts=8&evalEvery=3&passN=4&passK=2&steps=200';
+const VIEWPORT = { width: 1680, height: 1050 };
+const RUN_STEPS = 24; // steps per run before the shot
+
+const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+  stdio: 'ignore',
+  detached: true,
+});
+const stopServer = () => {
+  try {
+    process.kill(-server.pid);
+  } catch {
+    /* already gone */
+  }
+};
+
+async function waitForServer() {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`vite preview did not answer on ${base}`);
+}
+
+async function trainTo(page, steps) {
+  const status = page.getByRole('status');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  const re = new RegExp(`Step (${steps}|[1-9]\\d{${String(steps).length}})`);
+  await status.getByText(re).waitFor({ timeout: 900_000 });
+}
+
+try {
+  await waitForServer();
+  const browser = await chromium.launch({ executablePath: await requireChromium(), args: chromiumArgs });
+  const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+
+  // Run 1: the entropy-collapse preset, shrunk for a software GPU. Shot while it runs.
+  await page.goto(`${base}/`);
+  await page.getByRole('button', { name: /^Entropy collapse/ }).click();
+  const url = new URL(page.url());
+  await page.goto(`${base}/?${url.searchParams.toString()}&${SMALL}`);
+  await trainTo(page, RUN_STEPS);
+  await page.screenshot({ path: 'docs/screenshot-run.png' });
+  console.log('saved docs/screenshot-run.png');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByRole('status').getByText('paused').waitFor();
+
+  // Run 2: the same with Clip-Cov, then overlay run 1 on it.
+  await page.getByLabel('Policy loss', { exact: true }).selectOption('clip-cov');
+  await trainTo(page, RUN_STEPS);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByRole('status').getByText('paused').waitFor();
+  const runs = page.getByRole('list', { name: 'Runs' });
+  await runs
+    .getByRole('listitem')
+    .nth(1)
+    .getByRole('checkbox', { name: /^Overlay / })
+    .check();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'docs/screenshot-compare.png' });
+  console.log('saved docs/screenshot-compare.png');
+  await browser.close();
+} finally {
+  stopServer();
+}
