@@ -1,17 +1,15 @@
 // matmul.wgsl against the CPU reference (src/models/cpu/ops.ts) on shapes that are not multiples of
 // the 64×64 output tile or the 16-deep K slice, with and without bias, plus the transposed variants
-// the tied LM head uses.
+// the tied LM head uses (held to lmHeadForward / lmHeadBackward).
 import { describe, expect, test } from 'vitest';
-import { matmulBackward as backwardCpu, matmulForward as forwardCpu } from '../../models/cpu/ops';
+import {
+  lmHeadBackward,
+  lmHeadForward,
+  matmulBackward as backwardCpu,
+  matmulForward as forwardCpu,
+} from '../../models/cpu/ops';
 import { allClose, randomArray, relToScale, testRuntime } from '../testing';
 import { matmul, matmulBackward, matmulForward } from './matmul';
-
-/** (cols,rows) transpose of a row-major (rows,cols) matrix. */
-function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = x[r * cols + c];
-  return t;
-}
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -100,20 +98,18 @@ describe('matmul kernels', () => {
     expect(relToScale(await rt.readF32(gDinp, BT * C), want)).toBeLessThan(1e-5);
   });
 
-  test('LM head: logits = x·wteᵀ and dwte += dlogitsᵀ·x match the CPU matmul on transposed copies', async () => {
+  test('LM head: logits = x·wteᵀ and dx, dwte += from dlogits match lmHeadForward / lmHeadBackward', async () => {
     const rt = await testRuntime();
     const [BT, C, V] = [13, 20, 67];
     const x = randomArray(BT * C, 31, 1); // (BT,C)
     const wte = randomArray(V * C, 32, 0.5); // (V,C)
     const dlogits = randomArray(BT * V, 33, 1); // (BT,V)
     const dwte0 = randomArray(V * C, 34, 1); // (V,C)
-    const wantLogits = new Float32Array(BT * V);
-    forwardCpu(wantLogits, x, transpose(wte, V, C), null, BT, C, V);
-    // dW of the transposed weight (C,V) is dwteᵀ; dx (BT,C) from the same call.
-    const dwT = transpose(dwte0, V, C); // (C,V)
-    const wantDx = new Float32Array(BT * C);
-    backwardCpu(wantDx, dwT, null, dlogits, x, transpose(wte, V, C), BT, C, V);
-    const wantDwte = transpose(dwT, C, V); // (V,C)
+    const wantLogits = new Float32Array(BT * V); // (BT,V)
+    lmHeadForward(wantLogits, x, wte, BT, C, V);
+    const wantDx = new Float32Array(BT * C); // (BT,C), from zero
+    const wantDwte = dwte0.slice(); // (V,C), accumulated onto dwte0
+    lmHeadBackward(wantDx, wantDwte, dlogits, x, wte, BT, C, V);
 
     const [gx, gwte, gdl, gdwte] = [rt.upload(x), rt.upload(wte), rt.upload(dlogits), rt.upload(dwte0)];
     const logits = rt.buffer(BT * V * 4);
