@@ -1,32 +1,46 @@
-import { useEffect, useState } from 'react';
+// The playground page: presets on top, the config sidebar on the left, run controls, charts and
+// completions in the middle, the runs list on the right. Training happens in a Web Worker.
 
-type AdapterState = { kind: 'probing' } | { kind: 'found'; name: string } | { kind: 'none'; reason: string };
-
-async function probeWebGpu(): Promise<AdapterState> {
-  if (!('gpu' in navigator)) return { kind: 'none', reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
-  const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) return { kind: 'none', reason: 'WebGPU is present but no adapter was offered' };
-  const i = adapter.info;
-  return { kind: 'found', name: [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'unknown adapter' };
-}
+import { useEffect } from 'react';
+import { Charts } from './charts/Charts';
+import { Completions } from './components/Completions';
+import { Presets } from './components/Presets';
+import { Banners, RunControls, StatusBar } from './components/RunControls';
+import { Sidebar } from './components/Sidebar';
+import { RunsPanel } from './runs/RunsPanel';
+import { useStore } from './store';
+import { UrlSync } from './url/UrlSync';
 
 export function App() {
-  const [adapter, setAdapter] = useState<AdapterState>({ kind: 'probing' });
-  useEffect(() => {
-    probeWebGpu().then(setAdapter, (e: unknown) => setAdapter({ kind: 'none', reason: String(e) }));
-  }, []);
+  const probe = useStore((s) => s.probe);
+  const hidePresets = useStore((s) => s.hiddenControls.includes('presets'));
+  useEffect(probe, [probe]);
   return (
-    <main>
-      <h1>GRPO Playground</h1>
-      <p>
-        Train a small transformer policy with GRPO-style reinforcement learning on your own GPU, in this tab, and watch
-        what a reward design does to entropy, response length and accuracy.
-      </p>
-      <p role="status">
-        {adapter.kind === 'probing' && 'Looking for a WebGPU adapter…'}
-        {adapter.kind === 'found' && `WebGPU adapter: ${adapter.name}`}
-        {adapter.kind === 'none' && `No WebGPU: ${adapter.reason}. Training falls back to the CPU engine.`}
-      </p>
-    </main>
+    <div className="app">
+      <header className="topbar">
+        <h1>GRPO Playground</h1>
+        <p>
+          Train a small transformer with GRPO-style reinforcement learning on your GPU, in this tab, and watch what a
+          reward design does to entropy, response length and accuracy. Pick a preset, press <strong>Start</strong>.
+        </p>
+      </header>
+      <UrlSync />
+      {!hidePresets && <Presets />}
+      <div className="layout">
+        <Sidebar />
+        <main className="main">
+          <div className="controls-row">
+            <RunControls />
+            <StatusBar />
+          </div>
+          <Banners />
+          <Charts />
+          <Completions />
+        </main>
+        <aside className="panel runs-column">
+          <RunsPanel />
+        </aside>
+      </div>
+    </div>
   );
 }
