@@ -90,14 +90,17 @@ test('two runs are kept, renamed, overlaid with a legend, exported as CSV, and s
 
 test('a shared link opens the same setup and hides the controls it names', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?task=sort&lr=0.003&groupSize=6&hide=klCoef');
-  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('sort');
-  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.003');
-  await expect(page.getByLabel('Group size (G)', { exact: true })).toHaveValue('6');
-  // The address bar keeps the setup as it changes.
-  await page.getByLabel('Group size (G)', { exact: true }).fill('5');
-  await expect(page).toHaveURL(/groupSize=5/);
-  await expect(page).toHaveURL(/hide=klCoef/);
+  await page.goto('/?task=sort&lr=0.003&promptsPerStep=6&hide=groupSize');
+  await expect(page.getByRole('combobox', { name: /^Task/ })).toHaveValue('sort');
+  const lr = page.getByRole('spinbutton', { name: /^Learning rate/ });
+  await expect(lr).toHaveValue('0.003');
+  await expect(page.getByRole('spinbutton', { name: /^Prompts per step \(P\)/ })).toHaveValue('6');
+  await expect(page.getByRole('spinbutton', { name: /^Group size \(G\)/ })).toHaveCount(0);
+  // The address bar follows the setup as it changes, keeping hide=.
+  await lr.fill('0.005');
+  await expect(page).toHaveURL(/[?&]lr=0\.005(&|$)/);
+  await expect(page).toHaveURL(/[?&]hide=groupSize(&|$)/);
+  await expect(page).toHaveURL(/[?&]task=sort(&|$)/);
   expect(errors).toEqual([]);
 });
 
@@ -113,15 +116,17 @@ test('reward code from a link runs only after consent; code that throws shows it
   await expect(gate).toBeVisible();
   await expect(gate.getByLabel('Shared reward code')).toHaveText(code);
   const terms = page.getByRole('list', { name: 'Reward terms' });
-  await expect(terms).not.toContainText('user-code'); // not in the config until accepted
+  // Not in the config until accepted: the reward is still the default single correctness term.
+  await expect(terms.getByRole('listitem')).toHaveCount(1);
+  await expect(terms.getByRole('combobox', { name: 'reward component 1' })).toHaveValue('correctness');
   await gate.getByRole('button', { name: 'Use this code' }).click();
   await expect(gate).toBeHidden();
-  await expect(terms.getByRole('combobox').last()).toHaveValue('user-code');
+  await expect(terms.getByRole('combobox', { name: 'reward component 1' })).toHaveValue('user-code');
 
   // Test on a sample runs it in the sandbox here, before any training.
   await page.getByRole('button', { name: 'Test on a sample' }).click();
   await expect(page.locator('.reward-editor-error')).toContainText('Line 2: ');
-  await expect(page.getByLabel('Sample reward')).toHaveText('error (see above)');
+  await expect(page.locator('.reward-editor-result')).toHaveText('error (see above)');
 
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   const status = page.getByRole('status');

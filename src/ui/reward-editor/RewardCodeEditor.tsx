@@ -154,11 +154,11 @@ export function RewardCodeEditor({ value, onChange }: RewardCodeEditorProps) {
         <button type="button" onClick={() => void test()} disabled={result?.kind === 'running'}>
           Test on a sample
         </button>
-        <output aria-label="Sample reward">
+        <span className="reward-editor-result" aria-live="polite">
           {result?.kind === 'value' && `reward = ${result.reward}`}
           {result?.kind === 'running' && 'running…'}
           {result?.kind === 'error' && 'error (see above)'}
-        </output>
+        </span>
       </div>
     </div>
   );
