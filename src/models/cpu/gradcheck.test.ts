@@ -15,7 +15,7 @@ const T = 5;
 
 /** A model with O(1) random parameters everywhere (biases and LayerNorm affine included), so every path carries gradient. */
 function randomModel(seed: number): GPT<Float64Array> {
-  const model = new GPT(CONFIG, Float64Array);
+  const model = new GPT<Float64Array>(CONFIG, Float64Array);
   const rng = new Rng(seed);
   for (const t of model.layout.tensors) {
     const isLnWeight = /\.ln_(1|2|f)\.weight$/.test(t.name);

@@ -12,14 +12,6 @@ import type { FloatArray } from '../params';
 const LN_EPS = 1e-5;
 const GELU_SCALE = Math.sqrt(2 / Math.PI);
 
-// Row accumulators for the matmuls: 4 rows of partial sums kept in float64 (one rounding per output,
-// whatever the input precision), grown on demand and shared because JS is single-threaded.
-let accScratch = new Float64Array(0);
-function acc(n: number): Float64Array {
-  if (accScratch.length < n) accScratch = new Float64Array(n);
-  return accScratch;
-}
-
 // ---------------------------------------------------------------------------------------------
 // encoder: token + position embedding
 
@@ -139,14 +131,134 @@ export function layernormBackward(
 }
 
 // ---------------------------------------------------------------------------------------------
-// matmul: y = x·W + b with W in HF Conv1D layout (in, out)
+// matmul: y = x·W + b with W in HF Conv1D layout (in, out); and the LM head y = x·wteᵀ
 
 /**
- * out (BT,OC) = inp (BT,C) · weight (C,OC) + bias (OC).
- * i-k-j order: each weight row (OC contiguous values) is streamed once for 4 output rows, and each
- * output element sums k = 0…C−1 in order (float64), so a row's result does not depend on the rows
- * computed with it (the KV-cache decode relies on that to match the full forward bit for bit).
+ * out (M,N) = A·B (+ bias (N)), or out += A·B when `accumulate` (bias ignored), where
+ * A[m,k] = A[m·sAm + k·sAk] and B[k,n] = B[k·sBk + n·sBn]: the strides let one kernel serve every
+ * product of the forward and backward, transposes included, without copies.
+ * 4×4 register tiles: per k, 4 loads of A and 4 of B feed 16 multiply-adds held in locals (JS keeps
+ * them in registers; accumulating into an array costs a load and store per multiply-add). Each output
+ * sums k = 0…K−1 in order, in float64, from 0, bias last; the edge elements outside whole tiles do the
+ * same one at a time, so an output row never depends on which rows were computed with it (the
+ * KV-cache decode relies on that to match the full forward bit for bit).
  */
+function gemm(
+  out: FloatArray,
+  A: FloatArray,
+  B: FloatArray,
+  bias: FloatArray | null,
+  M: number,
+  N: number,
+  K: number,
+  sAm: number,
+  sAk: number,
+  sBk: number,
+  sBn: number,
+  accumulate: boolean,
+): void {
+  const M4 = M - (M % 4);
+  const N4 = N - (N % 4);
+  for (let m = 0; m < M4; m += 4) {
+    const a0 = m * sAm;
+    const a1 = a0 + sAm;
+    const a2 = a1 + sAm;
+    const a3 = a2 + sAm;
+    for (let n = 0; n < N4; n += 4) {
+      const b0 = n * sBn;
+      const b1 = b0 + sBn;
+      const b2 = b1 + sBn;
+      const b3 = b2 + sBn;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0;
+      let s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
+      let s20 = 0,
+        s21 = 0,
+        s22 = 0,
+        s23 = 0;
+      let s30 = 0,
+        s31 = 0,
+        s32 = 0,
+        s33 = 0;
+      for (let k = 0, ak = 0, bk = 0; k < K; k++, ak += sAk, bk += sBk) {
+        const x0 = A[a0 + ak];
+        const x1 = A[a1 + ak];
+        const x2 = A[a2 + ak];
+        const x3 = A[a3 + ak];
+        const y0 = B[b0 + bk];
+        const y1 = B[b1 + bk];
+        const y2 = B[b2 + bk];
+        const y3 = B[b3 + bk];
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
+        s20 += x2 * y0;
+        s21 += x2 * y1;
+        s22 += x2 * y2;
+        s23 += x2 * y3;
+        s30 += x3 * y0;
+        s31 += x3 * y1;
+        s32 += x3 * y2;
+        s33 += x3 * y3;
+      }
+      store4(out, m * N + n, s00, s01, s02, s03, bias, n, accumulate);
+      store4(out, (m + 1) * N + n, s10, s11, s12, s13, bias, n, accumulate);
+      store4(out, (m + 2) * N + n, s20, s21, s22, s23, bias, n, accumulate);
+      store4(out, (m + 3) * N + n, s30, s31, s32, s33, bias, n, accumulate);
+    }
+  }
+  // edges: the columns past N4 of whole row tiles, then every column of the rows past M4
+  for (let m = 0; m < M; m++) {
+    for (let n = m < M4 ? N4 : 0; n < N; n++) {
+      let s = 0;
+      for (let k = 0, ak = m * sAm, bk = n * sBn; k < K; k++, ak += sAk, bk += sBk) s += A[ak] * B[bk];
+      const o = m * N + n;
+      if (accumulate) out[o] += s;
+      else out[o] = bias === null ? s : s + bias[n];
+    }
+  }
+}
+
+function store4(
+  out: FloatArray,
+  o: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  s3: number,
+  bias: FloatArray | null,
+  n: number,
+  accumulate: boolean,
+): void {
+  if (accumulate) {
+    out[o] += s0;
+    out[o + 1] += s1;
+    out[o + 2] += s2;
+    out[o + 3] += s3;
+  } else if (bias === null) {
+    out[o] = s0;
+    out[o + 1] = s1;
+    out[o + 2] = s2;
+    out[o + 3] = s3;
+  } else {
+    out[o] = s0 + bias[n];
+    out[o + 1] = s1 + bias[n + 1];
+    out[o + 2] = s2 + bias[n + 2];
+    out[o + 3] = s3 + bias[n + 3];
+  }
+}
+
+/** out (BT,OC) = inp (BT,C) · weight (C,OC) + bias (OC). */
 export function matmulForward(
   out: FloatArray,
   inp: FloatArray,
@@ -156,52 +268,10 @@ export function matmulForward(
   C: number,
   OC: number,
 ): void {
-  const a = acc(4 * OC); // (4,OC)
-  let i = 0;
-  for (; i + 4 <= BT; i += 4) {
-    for (let j = 0; j < OC; j++) {
-      const b0 = bias === null ? 0 : bias[j];
-      a[j] = b0;
-      a[OC + j] = b0;
-      a[2 * OC + j] = b0;
-      a[3 * OC + j] = b0;
-    }
-    const x0 = i * C;
-    for (let k = 0; k < C; k++) {
-      const v0 = inp[x0 + k];
-      const v1 = inp[x0 + C + k];
-      const v2 = inp[x0 + 2 * C + k];
-      const v3 = inp[x0 + 3 * C + k];
-      const w = k * OC;
-      for (let j = 0; j < OC; j++) {
-        const wj = weight[w + j];
-        a[j] += v0 * wj;
-        a[OC + j] += v1 * wj;
-        a[2 * OC + j] += v2 * wj;
-        a[3 * OC + j] += v3 * wj;
-      }
-    }
-    const o = i * OC;
-    for (let j = 0; j < 4 * OC; j++) out[o + j] = a[j];
-  }
-  for (; i < BT; i++) {
-    for (let j = 0; j < OC; j++) a[j] = bias === null ? 0 : bias[j];
-    const x0 = i * C;
-    for (let k = 0; k < C; k++) {
-      const v0 = inp[x0 + k];
-      const w = k * OC;
-      for (let j = 0; j < OC; j++) a[j] += v0 * weight[w + j];
-    }
-    const o = i * OC;
-    for (let j = 0; j < OC; j++) out[o + j] = a[j];
-  }
+  gemm(out, inp, weight, bias, BT, OC, C, C, 1, OC, 1, false);
 }
 
-/**
- * Accumulates dinp (BT,C) (skipped when null), dweight (C,OC), dbias (OC) from dout (BT,OC).
- * dinp[i,k] = Σ_j dout[i,j]·W[k,j]: dot products of contiguous rows, 4 rows of dout per weight row.
- * dweight[k,j] = Σ_i inp[i,k]·dout[i,j]: i-k-j order, 4 rows of dout folded into each weight row pass.
- */
+/** Accumulates dinp (BT,C) (skipped when null), dweight (C,OC), dbias (OC) from dout (BT,OC). */
 export function matmulBackward(
   dinp: FloatArray | null,
   dweight: FloatArray,
@@ -214,69 +284,10 @@ export function matmulBackward(
   OC: number,
 ): void {
   // in the forward: out[i,j] = bias[j] + Σ_k inp[i,k]·weight[k,j]
-  if (dinp !== null) {
-    let i = 0;
-    for (; i + 4 <= BT; i += 4) {
-      const d0 = i * OC;
-      const d1 = d0 + OC;
-      const d2 = d1 + OC;
-      const d3 = d2 + OC;
-      for (let k = 0; k < C; k++) {
-        const w = k * OC;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let j = 0; j < OC; j++) {
-          const wj = weight[w + j];
-          s0 += dout[d0 + j] * wj;
-          s1 += dout[d1 + j] * wj;
-          s2 += dout[d2 + j] * wj;
-          s3 += dout[d3 + j] * wj;
-        }
-        dinp[i * C + k] += s0;
-        dinp[(i + 1) * C + k] += s1;
-        dinp[(i + 2) * C + k] += s2;
-        dinp[(i + 3) * C + k] += s3;
-      }
-    }
-    for (; i < BT; i++) {
-      const d0 = i * OC;
-      for (let k = 0; k < C; k++) {
-        const w = k * OC;
-        let s0 = 0;
-        for (let j = 0; j < OC; j++) s0 += dout[d0 + j] * weight[w + j];
-        dinp[i * C + k] += s0;
-      }
-    }
-  }
-  let i = 0;
-  for (; i + 4 <= BT; i += 4) {
-    const d0 = i * OC;
-    const d1 = d0 + OC;
-    const d2 = d1 + OC;
-    const d3 = d2 + OC;
-    const x0 = i * C;
-    for (let k = 0; k < C; k++) {
-      const v0 = inp[x0 + k];
-      const v1 = inp[x0 + C + k];
-      const v2 = inp[x0 + 2 * C + k];
-      const v3 = inp[x0 + 3 * C + k];
-      const w = k * OC;
-      for (let j = 0; j < OC; j++) {
-        dweight[w + j] += v0 * dout[d0 + j] + v1 * dout[d1 + j] + v2 * dout[d2 + j] + v3 * dout[d3 + j];
-      }
-    }
-  }
-  for (; i < BT; i++) {
-    const d0 = i * OC;
-    const x0 = i * C;
-    for (let k = 0; k < C; k++) {
-      const v0 = inp[x0 + k];
-      const w = k * OC;
-      for (let j = 0; j < OC; j++) dweight[w + j] += v0 * dout[d0 + j];
-    }
-  }
+  // dinp[i,k] += Σ_j dout[i,j]·weight[k,j]: dout (BT,OC) · weightᵀ
+  if (dinp !== null) gemm(dinp, dout, weight, null, BT, C, OC, OC, 1, 1, OC, true);
+  // dweight[k,j] += Σ_i inp[i,k]·dout[i,j]: inpᵀ · dout (BT,OC)
+  gemm(dweight, inp, dout, null, C, OC, BT, 1, C, OC, 1, true);
   if (dbias !== null) {
     for (let r = 0; r < BT; r++) {
       const d0 = r * OC;
@@ -285,10 +296,7 @@ export function matmulBackward(
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// LM head: logits = x · wteᵀ (weights tied to the token embedding, stored (V,C))
-
-/** out (BT,V) = inp (BT,C) · wteᵀ, wte (V,C): dot products of contiguous rows, 4 input rows per wte row. */
+/** LM head, weights tied to the token embedding: out (BT,V) = inp (BT,C) · wteᵀ, wte (V,C). */
 export function lmHeadForward(
   out: FloatArray,
   inp: FloatArray,
@@ -297,40 +305,7 @@ export function lmHeadForward(
   C: number,
   V: number,
 ): void {
-  let i = 0;
-  for (; i + 4 <= BT; i += 4) {
-    const x0 = i * C;
-    const x1 = x0 + C;
-    const x2 = x1 + C;
-    const x3 = x2 + C;
-    for (let v = 0; v < V; v++) {
-      const w = v * C;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let c = 0; c < C; c++) {
-        const wc = wte[w + c];
-        s0 += inp[x0 + c] * wc;
-        s1 += inp[x1 + c] * wc;
-        s2 += inp[x2 + c] * wc;
-        s3 += inp[x3 + c] * wc;
-      }
-      out[i * V + v] = s0;
-      out[(i + 1) * V + v] = s1;
-      out[(i + 2) * V + v] = s2;
-      out[(i + 3) * V + v] = s3;
-    }
-  }
-  for (; i < BT; i++) {
-    const x0 = i * C;
-    for (let v = 0; v < V; v++) {
-      const w = v * C;
-      let s0 = 0;
-      for (let c = 0; c < C; c++) s0 += inp[x0 + c] * wte[w + c];
-      out[i * V + v] = s0;
-    }
-  }
+  gemm(out, inp, wte, null, BT, V, C, C, 1, 1, C, false);
 }
 
 /** Accumulates dinp (BT,C) and dwte (V,C) from dout (BT,V). */
@@ -345,38 +320,10 @@ export function lmHeadBackward(
   V: number,
 ): void {
   // in the forward: out[i,v] = Σ_c inp[i,c]·wte[v,c]
-  for (let i = 0; i < BT; i++) {
-    const x = i * C;
-    for (let v = 0; v < V; v++) {
-      const d = dout[i * V + v];
-      const w = v * C;
-      for (let c = 0; c < C; c++) dinp[x + c] += d * wte[w + c];
-    }
-  }
-  let i = 0;
-  for (; i + 4 <= BT; i += 4) {
-    const x0 = i * C;
-    const x1 = x0 + C;
-    const x2 = x1 + C;
-    const x3 = x2 + C;
-    for (let v = 0; v < V; v++) {
-      const d0 = dout[i * V + v];
-      const d1 = dout[(i + 1) * V + v];
-      const d2 = dout[(i + 2) * V + v];
-      const d3 = dout[(i + 3) * V + v];
-      const w = v * C;
-      for (let c = 0; c < C; c++)
-        dwte[w + c] += d0 * inp[x0 + c] + d1 * inp[x1 + c] + d2 * inp[x2 + c] + d3 * inp[x3 + c];
-    }
-  }
-  for (; i < BT; i++) {
-    const x0 = i * C;
-    for (let v = 0; v < V; v++) {
-      const d0 = dout[i * V + v];
-      const w = v * C;
-      for (let c = 0; c < C; c++) dwte[w + c] += d0 * inp[x0 + c];
-    }
-  }
+  // dinp[i,c] += Σ_v dout[i,v]·wte[v,c]: dout (BT,V) · wte (V,C)
+  gemm(dinp, dout, wte, null, BT, C, V, V, 1, C, 1, true);
+  // dwte[v,c] += Σ_i dout[i,v]·inp[i,c]: doutᵀ · inp (BT,C)
+  gemm(dwte, dout, inp, null, V, C, BT, 1, V, C, 1, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -593,8 +540,7 @@ export function geluBackward(dinp: FloatArray, inp: FloatArray, dout: FloatArray
     const cube = 0.044715 * x * x * x;
     const arg = GELU_SCALE * (x + cube);
     const th = Math.tanh(arg);
-    const ch = Math.cosh(arg);
-    const sech2 = 1 / (ch * ch);
+    const sech2 = 1 - th * th; // 1/cosh² = 1 − tanh²
     const local = 0.5 * (1 + th) + x * 0.5 * sech2 * GELU_SCALE * (1 + 3 * 0.044715 * x * x);
     dinp[i] += local * dout[i];
   }

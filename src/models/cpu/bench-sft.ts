@@ -1,0 +1,48 @@
+// SFT throughput of the CPU engine (forward + backward + AdamW), tokens = B·T per step, and a
+// breakdown of where a step's time goes. Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V]
+import type { GPTConfig } from '../config';
+import { DEFAULT_ADAMW, meanNllCoefficients, type TokenBatch } from '../engine';
+import { Rng } from '../rng';
+import { CpuEngine } from './engine';
+
+const [C, L, NH, T, B, V] = (process.argv.length > 2 ? process.argv.slice(2) : ['64', '2', '4', '32', '16', '16']).map(
+  Number,
+);
+const config: GPTConfig = { vocabSize: V, blockSize: T, nEmbd: C, nLayer: L, nHead: NH };
+const engine = new CpuEngine(config, { seed: 0 });
+const rng = new Rng(1);
+const tokens = Int32Array.from({ length: B * T }, () => rng.int(V)); // (B,T)
+const targets = Int32Array.from({ length: B * T }, (_, i) => ((i + 1) % T === 0 ? -1 : tokens[i + 1])); // (B,T)
+const batch: TokenBatch = { B, T, tokens, targets };
+const { dLogprobs, dEntropy } = meanNllCoefficients(batch);
+
+async function sftStep(): Promise<void> {
+  await engine.forward(batch);
+  engine.zeroGrad();
+  await engine.backward(dLogprobs, dEntropy);
+  await engine.step({ ...DEFAULT_ADAMW, lr: 1e-3 });
+}
+
+for (let i = 0; i < 5; i++) await sftStep(); // warm-up (JIT)
+const steps = 30;
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) await sftStep();
+const ms = (performance.now() - t0) / steps;
+
+const parts = { forward: 0, backward: 0, step: 0 };
+for (let i = 0; i < 10; i++) {
+  let t = performance.now();
+  await engine.forward(batch);
+  parts.forward += performance.now() - t;
+  engine.zeroGrad();
+  t = performance.now();
+  await engine.backward(dLogprobs, dEntropy);
+  parts.backward += performance.now() - t;
+  t = performance.now();
+  await engine.step({ ...DEFAULT_ADAMW, lr: 1e-3 });
+  parts.step += performance.now() - t;
+}
+console.log(
+  `C=${C} L=${L} NH=${NH} T=${T} B=${B} V=${V}: ${ms.toFixed(1)} ms/step, ${Math.round((B * T * 1000) / ms)} tokens/s` +
+    ` (forward ${(parts.forward / 10).toFixed(1)} ms, backward ${(parts.backward / 10).toFixed(1)} ms, AdamW ${(parts.step / 10).toFixed(1)} ms)`,
+);
