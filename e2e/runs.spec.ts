@@ -32,6 +32,46 @@ async function renameRun(item: Locator, name: string) {
   await expect(item.getByRole('button', { name: `Rename ${name}` })).toBeVisible();
 }
 
+test('imported runs overlay on the charts with a legend, export as CSV, and survive a reload', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/');
+  // Steps 0..4; accuracy on even (eval) steps only.
+  const jsonl = (k: number) =>
+    Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify({
+        step: i,
+        reward: k * i,
+        entropy: 1 - 0.125 * k * i, // binary fractions: printed exactly
+        ...(i % 2 === 0 ? { accuracy: i / 8 } : {}),
+      }),
+    ).join('\n');
+  await page.getByLabel('Import run files').setInputFiles([
+    { name: 'alpha.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(jsonl(1)) },
+    { name: 'beta.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(jsonl(2)) },
+  ]);
+  const runs = page.getByRole('list', { name: 'Runs' });
+  await expect(runs.getByRole('listitem')).toHaveCount(2);
+  await expect(runs.getByRole('listitem').filter({ hasText: 'alpha' })).toContainText('5/5 steps · done');
+  for (const name of ['alpha', 'beta'])
+    await runs.getByRole('checkbox', { name: `Overlay ${name} on the charts` }).check();
+  const legend = page.getByRole('figure', { name: 'Reward', exact: true }).locator('.recharts-legend-wrapper');
+  await expect(legend).toHaveText('alpha · rewardbeta · reward');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    runs.getByRole('button', { name: 'Export beta metrics as CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('beta.csv');
+  const csv = await readFile(await download.path(), 'utf8');
+  expect(csv).toBe('step,reward,entropy,accuracy\n0,0,1,0\n1,2,0.75,\n2,4,0.5,0.25\n3,6,0.25,\n4,8,0,0.5\n');
+
+  await page.reload();
+  await expect(runs.getByRole('listitem')).toHaveCount(2);
+  await expect(runs).toContainText('alpha');
+  await expect(runs).toContainText('beta');
+  expect(errors).toEqual([]);
+});
+
 test('two runs are kept, renamed, overlaid with a legend, exported as CSV, and still there after a reload', async ({
   page,
 }) => {

@@ -94,10 +94,11 @@ export function parseRunImport(text: string, fileName: string): ImportedRun {
   } catch {
     isSingleJson = false;
   }
+  // Bare rows carry no config: the defaults, with the step budget the rows show.
   const fromRows = (rows: MetricsRow[]): ImportedRun => ({
     name: baseName,
     createdAt: Date.now(),
-    config: parseRunConfig({}),
+    config: parseRunConfig({ steps: Math.max(1, completedSteps(rows)) }),
     steps: completedSteps(rows),
     status: 'done',
     metrics: sortByStep(rows),

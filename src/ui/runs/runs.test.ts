@@ -82,6 +82,7 @@ describe('runs store (IndexedDB)', () => {
     const run = store.getState().runs.find((r) => r.id === id)!;
     expect(run.name).toBe('reward-shape-a');
     expect(run.steps).toBe(3);
+    expect(run.config.steps).toBe(3);
     expect(await store.getState().runMetrics(id!)).toEqual(ROWS);
   });
 
