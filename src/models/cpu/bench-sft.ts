@@ -1,5 +1,5 @@
-// SFT throughput of the CPU engine (forward + backward + AdamW), tokens = B·T per step, and a
-// breakdown of where a step's time goes. Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V]
+// SFT throughput of the CPU engine (forward + backward + AdamW; tokens = B·T per step), by wall time and
+// by this process's CPU time, with a breakdown of a step. Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V]
 import type { GPTConfig } from '../config';
 import { DEFAULT_ADAMW, meanNllCoefficients, type TokenBatch } from '../engine';
 import { Rng } from '../rng';
@@ -26,8 +26,12 @@ async function sftStep(): Promise<void> {
 for (let i = 0; i < 5; i++) await sftStep(); // warm-up (JIT)
 const steps = 30;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < steps; i++) await sftStep();
 const ms = (performance.now() - t0) / steps;
+// CPU time of this process: on a machine shared with other jobs it is closer to the unloaded figure than wall time
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
 
 const parts = { forward: 0, backward: 0, step: 0 };
 for (let i = 0; i < 10; i++) {
@@ -43,6 +47,7 @@ for (let i = 0; i < 10; i++) {
   parts.step += performance.now() - t;
 }
 console.log(
-  `C=${C} L=${L} NH=${NH} T=${T} B=${B} V=${V}: ${ms.toFixed(1)} ms/step, ${Math.round((B * T * 1000) / ms)} tokens/s` +
+  `C=${C} L=${L} NH=${NH} T=${T} B=${B} V=${V}: ${ms.toFixed(1)} ms/step, ${Math.round((B * T * 1000) / ms)} tokens/s;` +
+    ` per CPU second: ${cpuMs.toFixed(1)} ms/step, ${Math.round((B * T * 1000) / cpuMs)} tokens/s` +
     ` (forward ${(parts.forward / 10).toFixed(1)} ms, backward ${(parts.backward / 10).toFixed(1)} ms, AdamW ${(parts.step / 10).toFixed(1)} ms)`,
 );
