@@ -1,6 +1,6 @@
 // The chart grid: what to watch while a run trains, in the order a reader asks about it.
 
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { LengthChart } from './LengthChart';
 import { LineMetricChart, type SeriesSpec } from './LineMetricChart';
 import { CovChart, EntropyLawChart } from './ScatterCharts';
@@ -19,7 +19,9 @@ const CLIP: SeriesSpec[] = [
 ];
 
 export function Charts() {
-  const runs = useChartRuns();
+  // Redrawing eight recharts charts is the page's heaviest work: as a deferred value React renders
+  // it in interruptible slices, so the main thread stays free for input while a run trains.
+  const runs = useDeferredValue(useChartRuns());
   // Reward components present in any drawn run (rows carry `rewards/<c>/mean` for each term).
   const componentKeys = runs
     .flatMap((r) => Object.keys(r.rows[r.rows.length - 1] ?? {}))

@@ -42,26 +42,37 @@ export const LineMetricChart = memo(function LineMetricChart({
   note?: string;
   domain?: [number, number];
 }) {
-  const lines = useMemo(
-    () =>
-      runs.flatMap((run, r) =>
-        series.map((s, i) => ({
-          id: `${run.id}:${s.key}`,
+  // One data array for the whole chart (recharts re-registers every item that has its own data on
+  // each render, which costs far more): rows keyed by step, one column per run × series, holding
+  // the points LTTB keeps for each series.
+  const { data, lines } = useMemo(() => {
+    const byStep = new Map<number, Record<string, number>>();
+    const lines = runs.flatMap((run, r) =>
+      series.map((s, i) => {
+        const dataKey = `${r}:${s.key}`;
+        const points = lttb(seriesOf(run.rows, s.key));
+        for (const p of points) {
+          const row = byStep.get(p.x) ?? { x: p.x };
+          row[dataKey] = p.y;
+          byStep.set(p.x, row);
+        }
+        return {
+          dataKey,
           name: runs.length > 1 ? `${run.name} · ${s.label}` : s.label,
           colour: runs.length > 1 ? run.colour : SERIES_COLOURS[i % SERIES_COLOURS.length],
           dash: runs.length > 1 ? DASHES[i % DASHES.length] : '',
-          data: lttb(seriesOf(run.rows, s.key)),
-          r,
-        })),
-      ),
-    [runs, series],
-  );
-  const hasData = lines.some((l) => l.data.length > 0);
+          n: points.length,
+        };
+      }),
+    );
+    return { data: [...byStep.values()].sort((a, b) => a.x - b.x), lines };
+  }, [runs, series]);
+  const hasData = data.length > 0;
   return (
     <ChartFrame title={title} note={note}>
       {hasData ? (
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+          <LineChart data={data} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#e3e6ea" />
             <XAxis
               dataKey="x"
@@ -78,14 +89,13 @@ export const LineMetricChart = memo(function LineMetricChart({
             {(lines.length > 1 || runs.length > 1) && <Legend wrapperStyle={{ fontSize: 12 }} />}
             {lines.map((l) => (
               <Line
-                key={l.id}
-                data={l.data}
-                dataKey="y"
+                key={l.dataKey}
+                dataKey={l.dataKey}
                 name={l.name}
                 stroke={l.colour}
                 strokeDasharray={l.dash}
                 strokeWidth={2}
-                dot={l.data.length < 3 ? { r: 3 } : false}
+                dot={l.n < 3 ? { r: 3 } : false}
                 isAnimationActive={false}
                 connectNulls
               />

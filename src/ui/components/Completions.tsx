@@ -2,7 +2,7 @@
 // entropy or by the completion's advantage, the reward and its breakdown, the advantage, and
 // whether the answer was right.
 
-import { memo } from 'react';
+import { memo, useDeferredValue } from 'react';
 import type { SampleRecord } from '../../rl/trainer';
 import { useStore } from '../store';
 import type { TokenColouring } from '../store/viewSlice';
@@ -92,14 +92,13 @@ const Groups = memo(function Groups({ samples, mode }: { samples: SampleRecord[]
 });
 
 export function Completions() {
-  const samples = useStore((s) => s.latestSamples);
-  const step = useStore((s) => s.status.step);
+  const samples = useDeferredValue(useStore((s) => s.latestSamples));
   const mode = useStore((s) => s.tokenColouring);
   const setMode = useStore((s) => s.setTokenColouring);
   return (
     <section className="panel completions" aria-label="Completions">
       <header>
-        <h2>Completions {samples.length > 0 && <span className="muted">of step {step}</span>}</h2>
+        <h2>Completions {samples.length > 0 && <span className="muted">of the latest step</span>}</h2>
         <div role="radiogroup" aria-label="Colour tokens by" className="switch">
           colour tokens by
           {(['entropy', 'advantage'] as const).map((m) => (

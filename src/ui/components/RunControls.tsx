@@ -44,9 +44,8 @@ export function StatusBar() {
   const state = s.progress && (s.state === 'loading' || s.state === 'compiling') ? s.progress : s.state;
   return (
     <div className="status-bar" role="status" aria-live="polite">
-      <span className="status-step">Step {s.step}</span>
-      <span className={`status-state state-${s.state}`}>{state}</span>
-      <span className="status-backend">{backend}</span>
+      <span className="status-step">Step {s.step}</span>{' '}
+      <span className={`status-state state-${s.state}`}>{state}</span> <span className="status-backend">{backend}</span>{' '}
       <span className="status-speed">{s.stepsPerSec > 0 ? `${s.stepsPerSec.toFixed(2)} steps/s` : '– steps/s'}</span>
     </div>
   );

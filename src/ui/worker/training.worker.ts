@@ -23,6 +23,7 @@ class Run {
   stepsPerSec = 0; // exponential moving average over steps
   wantRunning = false; // Start was pressed and Pause was not
   snapshotPause = false; // the loop paused itself to take a snapshot, not because of Pause
+  compiling = false; // the first WebGPU step is compiling pipelines
   active: Promise<void> = Promise.resolve(); // the loop (or single step) in flight; settled when at rest
   loop: RunLoop;
 
@@ -41,6 +42,7 @@ class Run {
       this.trainer,
       {
         onReport: (report) => {
+          this.compiling = false;
           const ms = report.metrics.step_time_ms ?? 0;
           if (ms > 0) this.stepsPerSec = this.stepsPerSec === 0 ? 1000 / ms : 0.8 * this.stepsPerSec + 200 / ms;
           post({ type: 'step', runId: this.id, report });
@@ -52,7 +54,8 @@ class Run {
         },
         onFinal: (row) => post({ type: 'step', runId: this.id, report: { step: row.step, metrics: row, samples: [] } }),
         onState: (s) => {
-          if (!(s === 'paused' && this.snapshotPause) && run === this) status(STATE_OF[s]);
+          if (run !== this || (s === 'paused' && this.snapshotPause)) return;
+          status(s === 'running' && this.compiling ? 'compiling' : STATE_OF[s]);
         },
         onError: reportError,
       },
@@ -102,7 +105,8 @@ async function snapshot(r: Run) {
 /** The first WebGPU step compiles the pipelines (seconds on some machines): say so instead of looking frozen. */
 function announceCompile(r: Run) {
   if (r.trainer.stepIndex === 0 && r.engines.backend.kind === 'webgpu') {
-    post({ type: 'progress', runId: r.id, message: 'Compiling shaders…' });
+    r.compiling = true;
+    post({ type: 'progress', runId: r.id, message: 'Compiling shaders (first step)…' });
     status('compiling');
   }
 }
