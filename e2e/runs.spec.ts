@@ -96,9 +96,9 @@ test('two runs are kept, renamed, overlaid with a legend, exported as CSV, and s
   // Overlay the first run on the second: the legend names both.
   const first = runs.getByRole('listitem').filter({ hasText: 'shape A' });
   await first.getByRole('checkbox', { name: 'Overlay shape A on the charts' }).check();
-  const legend = page.getByRole('figure', { name: 'Entropy' }).locator('.recharts-legend-wrapper');
-  await expect(legend).toContainText('shape A');
-  await expect(legend).toContainText('shape B');
+  const legend = page.getByRole('figure', { name: 'Entropy', exact: true }).locator('.recharts-legend-wrapper');
+  await expect(legend).toContainText('shape A · entropy');
+  await expect(legend).toContainText('shape B · entropy');
 
   // CSV: step + the TRL metric names logged, one row per step (steps 0..2 and the final evaluation).
   const [download] = await Promise.all([
