@@ -107,16 +107,20 @@ export class TfjsGpt2 {
     const V = this.cfg.vocabSize;
     const loss = tf.tidy(() => {
       const tok = tf.tensor2d(tokens, [B, T], 'int32');
-      const tgt = tf.tensor1d(targets, 'int32');
-      const valid = tgt.greaterEqual(0).cast('float32');
+      const valid = tf.tensor1d(targets, 'int32').greaterEqual(0).cast('float32');
+      const tgt = tf.tensor1d(
+        targets.map((t) => Math.max(t, 0)),
+        'int32',
+      ); // -1 → 0, masked by `valid`
       const n = tf.maximum(valid.sum(), 1);
       const { value, grads } = tf.variableGrads(() => {
         const logp = tf.logSoftmax(this.forward(tok, 0, null));
-        const picked = logp.mul(tf.oneHot(tf.maximum(tgt, 0), V)).sum(-1);
+        const picked = logp.mul(tf.oneHot(tgt, V)).sum(-1);
         return picked.mul(valid).sum().neg().div(n) as tf.Scalar;
       });
       const names = Object.keys(grads);
-      const norm = tf.sqrt(tf.addN(names.map((k) => grads[k].square().sum())));
+      // Pairwise adds: tf.addN over every tensor exceeds the storage-buffer limit of some adapters.
+      const norm = tf.sqrt(names.map((k) => grads[k].square().sum()).reduce((acc, x) => acc.add(x)));
       const scale = tf.minimum(1, tf.div(clip, norm.add(1e-6)));
       const clipped: tf.NamedTensorMap = {};
       for (const k of names) clipped[k] = grads[k].mul(scale);
