@@ -56,8 +56,8 @@ try {
   // Run 1: the entropy-collapse preset, shrunk for a software GPU. Shot while it runs.
   await page.goto(`${base}/`);
   await page.getByRole('button', { name: /^Entropy collapse/ }).click();
-  const url = new URL(page.url());
-  await page.goto(`${base}/?${url.searchParams.toString()}&${SMALL}`);
+  await page.getByLabel('Model size', { exact: true }).selectOption('tiny');
+  for (const [label, value] of Object.entries(SMALL)) await page.getByLabel(label, { exact: true }).fill(String(value));
   await trainTo(page, RUN_STEPS);
   await page.screenshot({ path: 'docs/screenshot-run.png' });
   console.log('saved docs/screenshot-run.png');

@@ -70,41 +70,38 @@ export const LineMetricChart = memo(function LineMetricChart({
   const hasData = data.length > 0;
   return (
     <ChartFrame title={title} note={note}>
-      {hasData ? (
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={data} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="#e3e6ea" />
-            <XAxis
-              dataKey="x"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDuplicatedCategory={false}
-              tickFormatter={fmtTick}
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="#e3e6ea" />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            allowDuplicatedCategory={false}
+            tickFormatter={fmtTick}
+          />
+          <YAxis width={48} domain={domain ?? ['auto', 'auto']} tickFormatter={fmtTick} />
+          <Tooltip
+            formatter={(v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : String(v))}
+            labelFormatter={(x) => `step ${x}`}
+          />
+          {(lines.length > 1 || runs.length > 1) && <Legend wrapperStyle={{ fontSize: 12 }} />}
+          {lines.map((l) => (
+            <Line
+              key={l.dataKey}
+              dataKey={l.dataKey}
+              name={l.name}
+              stroke={l.colour}
+              strokeDasharray={l.dash}
+              strokeWidth={2}
+              dot={l.n < 3 ? { r: 3 } : false}
+              isAnimationActive={false}
+              connectNulls
             />
-            <YAxis width={48} domain={domain ?? ['auto', 'auto']} tickFormatter={fmtTick} />
-            <Tooltip
-              formatter={(v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : String(v))}
-              labelFormatter={(x) => `step ${x}`}
-            />
-            {(lines.length > 1 || runs.length > 1) && <Legend wrapperStyle={{ fontSize: 12 }} />}
-            {lines.map((l) => (
-              <Line
-                key={l.dataKey}
-                dataKey={l.dataKey}
-                name={l.name}
-                stroke={l.colour}
-                strokeDasharray={l.dash}
-                strokeWidth={2}
-                dot={l.n < 3 ? { r: 3 } : false}
-                isAnimationActive={false}
-                connectNulls
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      ) : (
-        <p className="muted empty">no data yet</p>
-      )}
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+      {!hasData && <p className="muted empty">no data yet</p>}
     </ChartFrame>
   );
 });

@@ -41,38 +41,35 @@ export const CovChart = memo(function CovChart({ runs }: { runs: ChartRun[] }) {
   const hasData = drawn.some((d) => d.points.length > 0);
   return (
     <ChartFrame title="cov vs entropy change" note="positive cov ⇒ entropy falls">
-      {hasData ? (
-        <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="#e3e6ea" />
-            <XAxis dataKey="x" type="number" name="cov" domain={['auto', 'auto']} tickFormatter={fmtTick} />
-            <YAxis
-              dataKey="y"
-              type="number"
-              name="entropy_delta"
-              width={48}
-              domain={['auto', 'auto']}
-              tickFormatter={fmtTick}
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="#e3e6ea" />
+          <XAxis dataKey="x" type="number" name="cov" domain={['auto', 'auto']} tickFormatter={fmtTick} />
+          <YAxis
+            dataKey="y"
+            type="number"
+            name="entropy_delta"
+            width={48}
+            domain={['auto', 'auto']}
+            tickFormatter={fmtTick}
+          />
+          <ReferenceLine x={0} stroke="#9aa3ad" />
+          <ReferenceLine y={0} stroke="#9aa3ad" />
+          <Tooltip formatter={fmt} cursor={{ strokeDasharray: '3 3' }} />
+          {runs.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
+          {drawn.map(({ run, points }) => (
+            <Scatter
+              key={run.id}
+              name={run.name}
+              data={points}
+              fill={run.colour}
+              fillOpacity={0.6}
+              isAnimationActive={false}
             />
-            <ReferenceLine x={0} stroke="#9aa3ad" />
-            <ReferenceLine y={0} stroke="#9aa3ad" />
-            <Tooltip formatter={fmt} cursor={{ strokeDasharray: '3 3' }} />
-            {runs.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
-            {drawn.map(({ run, points }) => (
-              <Scatter
-                key={run.id}
-                name={run.name}
-                data={points}
-                fill={run.colour}
-                fillOpacity={0.6}
-                isAnimationActive={false}
-              />
-            ))}
-          </ComposedChart>
-        </ResponsiveContainer>
-      ) : (
-        <p className="muted empty">no data yet</p>
-      )}
+          ))}
+        </ComposedChart>
+      </ResponsiveContainer>
+      {!hasData && <p className="muted empty">no data yet</p>}
     </ChartFrame>
   );
 });
@@ -106,65 +103,56 @@ export const EntropyLawChart = memo(function EntropyLawChart({ runs }: { runs: C
         single ? `R = −${fmt(single.a)}·e^H + ${fmt(single.b)}, ceiling ${fmt(single.ceiling)}` : 'fit R = −a·e^H + b'
       }
     >
-      {hasData ? (
-        <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="#e3e6ea" />
-            <XAxis dataKey="x" type="number" name="entropy" domain={[0, 'auto']} tickFormatter={fmtTick} />
-            <YAxis
-              dataKey="y"
-              type="number"
-              name="accuracy"
-              width={40}
-              domain={[0, 1]}
-              tickFormatter={fmtTick}
-              allowDataOverflow
-            />
-            <Tooltip formatter={fmt} />
-            {runs.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
-            {drawn.map(({ run, points, fit, curve }) => [
-              <Scatter
-                key={`${run.id}:pts`}
-                name={run.name}
-                data={points}
-                fill={run.colour}
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="#e3e6ea" />
+          <XAxis dataKey="x" type="number" name="entropy" domain={[0, 'auto']} tickFormatter={fmtTick} />
+          <YAxis
+            dataKey="y"
+            type="number"
+            name="accuracy"
+            width={40}
+            domain={[0, 1]}
+            tickFormatter={fmtTick}
+            allowDataOverflow
+          />
+          <Tooltip formatter={fmt} />
+          {runs.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
+          {drawn.map(({ run, points, fit, curve }) => [
+            <Scatter key={`${run.id}:pts`} name={run.name} data={points} fill={run.colour} isAnimationActive={false} />,
+            fit && (
+              <Line
+                key={`${run.id}:fit`}
+                data={curve}
+                dataKey="y"
+                name={`${run.name} fit`}
+                legendType="none"
+                stroke={run.colour}
+                strokeDasharray="5 4"
+                dot={false}
                 isAnimationActive={false}
-              />,
-              fit && (
-                <Line
-                  key={`${run.id}:fit`}
-                  data={curve}
-                  dataKey="y"
-                  name={`${run.name} fit`}
-                  legendType="none"
-                  stroke={run.colour}
-                  strokeDasharray="5 4"
-                  dot={false}
-                  isAnimationActive={false}
-                  tooltipType="none"
-                />
-              ),
-              fit && (
-                <ReferenceLine
-                  key={`${run.id}:ceiling`}
-                  y={fit.ceiling}
-                  stroke={run.colour}
-                  strokeOpacity={0.6}
-                  ifOverflow="extendDomain"
-                  label={{
-                    value: `ceiling −a+b = ${fmt(fit.ceiling)}`,
-                    position: 'insideTopRight',
-                    fontSize: 12,
-                    fill: run.colour,
-                  }}
-                />
-              ),
-            ])}
-          </ComposedChart>
-        </ResponsiveContainer>
-      ) : (
-        <p className="muted empty">accuracy is measured on eval steps; points appear after the first</p>
-      )}
+                tooltipType="none"
+              />
+            ),
+            fit && (
+              <ReferenceLine
+                key={`${run.id}:ceiling`}
+                y={fit.ceiling}
+                stroke={run.colour}
+                strokeOpacity={0.6}
+                ifOverflow="extendDomain"
+                label={{
+                  value: `ceiling −a+b = ${fmt(fit.ceiling)}`,
+                  position: 'insideTopRight',
+                  fontSize: 12,
+                  fill: run.colour,
+                }}
+              />
+            ),
+          ])}
+        </ComposedChart>
+      </ResponsiveContainer>
+      {!hasData && <p className="muted empty">accuracy is measured on eval steps; points appear after the first</p>}
     </ChartFrame>
   );
 });
