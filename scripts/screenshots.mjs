@@ -1,7 +1,7 @@
 // Saves the README's screenshots: docs/screenshot-run.png (the page mid-run) and
 // docs/screenshot-compare.png (two runs overlaid). Builds nothing: run `npx vite build` first.
-// Uses Debian's Chromium with the project's WebGPU flags; on SwiftShader the tiny model with a
-// small batch keeps it to a few minutes.
+// Uses Debian's Chromium with the project's WebGPU flags; the base policy with a small batch keeps
+// it to a few minutes on SwiftShader.
 //   node scripts/screenshots.mjs [--port 4175]
 import { spawn } from 'node:child_process';
 import { chromium } from 'playwright';
@@ -10,11 +10,17 @@ import { requireChromium } from './find-chromium.mjs';
 
 const port = Number(process.argv[process.argv.indexOf('--port') + 1]) || 4175;
 const base = `http://127.0.0.1:${port}`;
-// Shared-link parameters (the same the URL bar carries): small enough for a software GPU.
-const SMALL =
-  'model=tiny&promptsPerStep=4&groupSize=6&maxNewTokens=10&evalPrompts=8&evalEvery=3&passN=4&passK=2&steps=200';
+// Sidebar settings small enough for a software GPU (the preset's other settings stay).
+const SMALL = {
+  'Prompts per step (P)': 4,
+  'Group size (G)': 6,
+  'Max new tokens (L)': 10,
+  'Eval prompts': 8,
+  'Evaluate every': 3,
+  Steps: 200,
+};
 const VIEWPORT = { width: 1680, height: 1050 };
-const RUN_STEPS = 24; // steps per run before the shot
+const RUN_STEPS = 15; // steps per run before the shot
 
 const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
   stdio: 'ignore',
@@ -40,6 +46,21 @@ async function waitForServer() {
   throw new Error(`vite preview did not answer on ${base}`);
 }
 
+/** Scroll page and sidebar back to the top, where a reader starts. */
+async function top(page) {
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    document.querySelector('.sidebar')?.scrollTo(0, 0);
+  });
+}
+
+async function rename(item, name) {
+  await item.getByRole('button', { name: /^Rename / }).click();
+  const box = item.getByRole('textbox', { name: /^New name for / });
+  await box.fill(name);
+  await box.press('Enter');
+}
+
 async function trainTo(page, steps) {
   const status = page.getByRole('status');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
@@ -56,9 +77,9 @@ try {
   // Run 1: the entropy-collapse preset, shrunk for a software GPU. Shot while it runs.
   await page.goto(`${base}/`);
   await page.getByRole('button', { name: /^Entropy collapse/ }).click();
-  await page.getByLabel('Model size', { exact: true }).selectOption('tiny');
   for (const [label, value] of Object.entries(SMALL)) await page.getByLabel(label, { exact: true }).fill(String(value));
   await trainTo(page, RUN_STEPS);
+  await top(page);
   await page.screenshot({ path: 'docs/screenshot-run.png' });
   console.log('saved docs/screenshot-run.png');
   await page.getByRole('button', { name: 'Pause', exact: true }).click();

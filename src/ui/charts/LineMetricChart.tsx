@@ -17,7 +17,7 @@ const DASHES = ['', '6 3', '2 3', '10 4 2 4', '1 2'];
 const SERIES_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
 
 export const fmtTick = (v: number) =>
-  Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(3)));
+  Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(4)));
 
 export const ChartFrame = ({ title, note, children }: { title: string; note?: string; children: React.ReactNode }) => (
   <figure className="chart" aria-label={title}>
@@ -80,7 +80,7 @@ export const LineMetricChart = memo(function LineMetricChart({
             allowDuplicatedCategory={false}
             tickFormatter={fmtTick}
           />
-          <YAxis width={48} domain={domain ?? ['auto', 'auto']} tickFormatter={fmtTick} />
+          <YAxis width={56} domain={domain ?? ['auto', 'auto']} tickFormatter={fmtTick} />
           <Tooltip
             formatter={(v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : String(v))}
             labelFormatter={(x) => `step ${x}`}

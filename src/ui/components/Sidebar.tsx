@@ -130,7 +130,7 @@ export function Sidebar() {
             onChange={set('scaleRewards')}
           />
         )}
-        <Numbers specs={byKey(ALGORITHM_PARAMS, 'epsLow', 'epsHigh', 'ppoEpochs')} />
+        <Numbers specs={byKey(ALGORITHM_PARAMS, 'epsLow', 'epsHigh', 'ppoEpochs', 'miniBatches')} />
         <CheckField
           name="dualClip"
           label={`Dual clip${config.dualClip !== null ? ` (c = ${config.dualClip})` : ''}`}

@@ -129,6 +129,15 @@ export const ALGORITHM_PARAMS: NumberSpec[] = [
     help: 'Optimizer passes over each rollout batch. With μ > 1 the policy drifts from the one that sampled, and the clip starts to bite. (Schulman et al., PPO)',
   }),
   spec({
+    key: 'miniBatches',
+    label: 'Minibatches',
+    min: 1,
+    max: 16,
+    step: 1,
+    integer: true,
+    help: 'Split each pass over the batch into this many optimizer steps. More steps per rollout: faster drift from the sampling policy, more clipping. (Schulman et al., PPO)',
+  }),
+  spec({
     key: 'epsLow',
     label: 'Clip ε low',
     min: 0,

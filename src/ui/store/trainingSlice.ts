@@ -94,6 +94,8 @@ export const createTrainingSlice =
     const onEvent = (e: WorkerEvent) => {
       const patch = (p: Partial<RunStatus>) => set((s) => ({ status: { ...s.status, ...p } }));
       if (e.type === 'backend') return patch({ backend: e.backend }); // the probe's answer belongs to no run
+      // A snapshot is worth keeping even when it arrives after the page moved on to a new run.
+      if (e.type === 'state') return get().saveTrainerState(e.runId, e.state);
       if (e.runId !== get().currentRunId) return; // a late event of a run that was reset
       switch (e.type) {
         case 'status':
@@ -120,9 +122,6 @@ export const createTrainingSlice =
         case 'error':
           flush();
           patch({ error: e.error, progress: null });
-          break;
-        case 'state':
-          get().saveTrainerState(e.runId, e.state);
           break;
       }
     };
