@@ -1,12 +1,13 @@
-// Task `add`: multi-digit addition answered directly, "12+345=" → "357". Operands have 1–3 digits;
-// the answer is the sum without leading zeros. Also home of the column-wise addition that
-// `add-scratch` writes out as its carry scratchpad.
+// Task `add`: two-digit addition answered directly, "07+45=" → "52". Operands are written with
+// leading zeros to a fixed width, so each digit sits at the same place in every prompt (a tiny model
+// with learned positions then learns in minutes, not hours); the answer is the sum without leading
+// zeros. Also home of the column-wise addition that `add-scratch` writes out as its carry scratchpad.
 
 import type { Rng } from '../../models/rng';
-import { CANONICAL_NUMBER, drawOperand, perturbDigit, rightAlignedMatch, splitSampler } from './common';
+import { CANONICAL_NUMBER, perturbDigit, rightAlignedMatch, splitSampler } from './common';
 import type { Problem, Task, Verdict } from './task';
 
-export const ADD_MAX_DIGITS = 3;
+export const ADD_DIGITS = 2; // operand width
 
 /** Column k of a + b, units first: the sum digit and the carry out. */
 export interface AdditionColumn {
@@ -15,13 +16,19 @@ export interface AdditionColumn {
 }
 
 /**
- * Schoolbook addition, units column first. `dropCarryAt` = k forgets the carry out of column k
- * (the classic slip), giving a + b − 10^(k+1); the columns stay consistent with that wrong sum.
+ * Schoolbook addition over `width` columns (more if an operand is wider), units column first.
+ * `dropCarryAt` = k forgets the carry out of column k (the classic slip), giving a + b − 10^(k+1);
+ * the columns stay consistent with that wrong sum.
  */
-export function addColumns(a: number, b: number, dropCarryAt = -1): { columns: AdditionColumn[]; sum: string } {
+export function addColumns(
+  a: number,
+  b: number,
+  width: number,
+  dropCarryAt = -1,
+): { columns: AdditionColumn[]; sum: string } {
   const da = String(a);
   const db = String(b);
-  const n = Math.max(da.length, db.length);
+  const n = Math.max(width, da.length, db.length);
   const columns: AdditionColumn[] = [];
   let carry = 0;
   for (let k = 0; k < n; k++) {
@@ -29,18 +36,19 @@ export function addColumns(a: number, b: number, dropCarryAt = -1): { columns: A
     carry = s >= 10 && k !== dropCarryAt ? 1 : 0;
     columns.push({ digit: s % 10, carry });
   }
-  const written =
-    (carry ? '1' : '') +
-    columns
-      .map((c) => c.digit)
-      .reverse()
-      .join('');
-  return { columns, sum: written.replace(/^0+(?=\d)/, '') };
+  return { columns, sum: columnsSum(columns) };
+}
+
+/** The number the columns spell: the final carry, then the digits from the top column down, no leading zeros. */
+export function columnsSum(columns: AdditionColumn[]): string {
+  const digits = columns.map((c) => c.digit).reverse();
+  const written = (columns[columns.length - 1].carry ? '1' : '') + digits.join('');
+  return written.replace(/^0+(?=\d)/, '');
 }
 
 /** The columns that carry, where dropping a carry gives a wrong sum. */
 export function carryColumns(a: number, b: number): number[] {
-  return addColumns(a, b)
+  return addColumns(a, b, 1)
     .columns.map((c, k) => (c.carry ? k : -1))
     .filter((k) => k >= 0);
 }
@@ -48,7 +56,7 @@ export function carryColumns(a: number, b: number): number[] {
 /** A plausible wrong sum: a dropped carry when there is one (half the time), else one digit off. */
 export function wrongSum(a: number, b: number, rng: Rng): string {
   const carries = carryColumns(a, b);
-  if (carries.length > 0 && rng.bernoulli(0.5)) return addColumns(a, b, rng.pick(carries)).sum;
+  if (carries.length > 0 && rng.bernoulli(0.5)) return addColumns(a, b, 1, rng.pick(carries)).sum;
   return perturbDigit(String(a + b), rng);
 }
 
@@ -59,11 +67,12 @@ export function parseAddition(prompt: string): { a: number; b: number } {
   return { a: Number(m[1]), b: Number(m[2]) };
 }
 
-/** A random addition problem: "a+b=" with 1..ADD_MAX_DIGITS-digit operands. */
-export function drawAddition(rng: Rng): Problem {
-  const a = drawOperand(rng, ADD_MAX_DIGITS);
-  const b = drawOperand(rng, ADD_MAX_DIGITS);
-  return { prompt: `${a}+${b}=`, answer: String(a + b) };
+/** A random addition problem "a+b=": operands uniform in [0, 10^digits), written with leading zeros to that width. */
+export function drawAddition(rng: Rng, digits: number): Problem {
+  const a = rng.int(10 ** digits);
+  const b = rng.int(10 ** digits);
+  const w = (n: number) => String(n).padStart(digits, '0');
+  return { prompt: `${w(a)}+${w(b)}=`, answer: String(a + b) };
 }
 
 /** Verdict on a number written as the whole answer: digits only, no leading zeros. */
@@ -77,14 +86,14 @@ export function verifyNumber(answer: string, given: string): Verdict {
   };
 }
 
-const split = splitSampler('add', drawAddition);
+const split = splitSampler('add', (rng) => drawAddition(rng, ADD_DIGITS));
 
 export const addTask: Task = {
   name: 'add',
-  description: 'Add two numbers of up to three digits and write the sum directly: "12+345=" → "357".',
+  description: 'Add two two-digit numbers (written with leading zeros) and write the sum directly: "07+45=" → "52".',
   alphabet: '0123456789+=',
-  maxPromptLength: 2 * ADD_MAX_DIGITS + 2,
-  maxCompletionLength: ADD_MAX_DIGITS + 1,
+  maxPromptLength: 2 * ADD_DIGITS + 2,
+  maxCompletionLength: ADD_DIGITS + 1,
   sample: split.sample,
   heldOut: split.heldOut,
   verify: (problem, completion) => verifyNumber(problem.answer, completion),

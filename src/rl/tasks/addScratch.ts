@@ -1,14 +1,15 @@
 // Task `add-scratch`: addition where a written carry scratchpad before the answer raises accuracy,
 // so length and accuracy trade (DESIGN.md §6, issue 4). The final answer follows "#".
-// Demonstrations mix three ways of answering "47+85=":
-//   direct   "#132"             — shortest, hardest for a tiny model (every digit needs every carry);
-//   compact  "2131#132"          — per column, units first, the sum digit then the carry out
-//                                  ("21" = 7+5 → 2 carry 1, "31" = 4+8+1 → 3 carry 1), then the answer;
-//   verbose  "2131,2131,2131#132" — the compact scratchpad repeated: length that adds nothing.
+// Operands have three digits, written with leading zeros. Demonstrations mix three ways of
+// answering "047+085=":
+//   direct   "#132"                    — shortest, hardest for a tiny model (every digit needs every carry);
+//   compact  "213110#132"              — per column, units first, the sum digit then the carry out
+//                                        ("21" = 7+5 → 2 carry 1, "31" = 4+8+1 → 3 carry 1, "10" = 0+0+1), then the answer;
+//   verbose  "213110,213110,213110#132" — the compact scratchpad repeated: length that adds nothing.
 // A good length penalty should cut the verbose copies at no cost; a harsh one also cuts the compact pad.
 
 import type { Rng } from '../../models/rng';
-import { addColumns, carryColumns, drawAddition, parseAddition, type AdditionColumn } from './add';
+import { addColumns, carryColumns, columnsSum, drawAddition, parseAddition, type AdditionColumn } from './add';
 import { CANONICAL_NUMBER, rightAlignedMatch, splitSampler } from './common';
 import type { Problem, Task, Verdict } from './task';
 
@@ -17,6 +18,7 @@ export const SCRATCH_STYLES: readonly ScratchStyle[] = ['direct', 'compact', 've
 /** How often demonstrations use each style (so a base policy's completions vary in length). */
 export const SCRATCH_MIX: Record<ScratchStyle, number> = { direct: 0.34, compact: 0.33, verbose: 0.33 };
 export const VERBOSE_MAX_COPIES = 3;
+export const SCRATCH_DIGITS = 3; // operand width = scratchpad columns
 
 const FORMAT = /^[0-9,]*#(0|[1-9][0-9]*)$/; // scratchpad (digits, commas), "#", the answer
 
@@ -31,24 +33,16 @@ export function writeScratch(style: ScratchStyle, columns: AdditionColumn[], sum
 
 /**
  * Columns of a plausible mistake, consistent with its wrong sum: a dropped carry when the sum
- * carries (half the time), else one column's digit off by a non-zero amount.
+ * carries (half the time), else one column's digit changed.
  */
 function wrongColumns(a: number, b: number, rng: Rng): { columns: AdditionColumn[]; sum: string } {
   const carries = carryColumns(a, b);
-  if (carries.length > 0 && rng.bernoulli(0.5)) return addColumns(a, b, rng.pick(carries));
-  const { columns } = addColumns(a, b);
+  if (carries.length > 0 && rng.bernoulli(0.5)) return addColumns(a, b, SCRATCH_DIGITS, rng.pick(carries));
+  const { columns } = addColumns(a, b, SCRATCH_DIGITS);
   const k = rng.int(columns.length);
-  const top = k === columns.length - 1 && columns[k].carry === 0 && columns.length > 1; // no leading zero
-  const choices = [...Array(10).keys()].filter((d) => d !== columns[k].digit && !(top && d === 0));
+  const choices = [...Array(10).keys()].filter((d) => d !== columns[k].digit); // another digit: another number
   const changed = columns.map((c, i) => (i === k ? { ...c, digit: rng.pick(choices) } : c));
-  const last = changed[changed.length - 1];
-  const sum =
-    (last.carry ? '1' : '') +
-    changed
-      .map((c) => c.digit)
-      .reverse()
-      .join('');
-  return { columns: changed, sum };
+  return { columns: changed, sum: columnsSum(changed) };
 }
 
 function pickStyle(rng: Rng): ScratchStyle {
@@ -79,16 +73,16 @@ function verifyScratch(problem: Problem, completion: string): Verdict {
   };
 }
 
-const split = splitSampler('add-scratch', drawAddition);
+const split = splitSampler('add-scratch', (rng) => drawAddition(rng, SCRATCH_DIGITS));
 
 export const addScratchTask: Task = {
   name: 'add-scratch',
   description:
-    'Add two numbers of up to three digits; a carry scratchpad before "#answer" helps, repeating it only costs length.',
+    'Add two three-digit numbers; a carry scratchpad before "#answer" helps, repeating it only costs length.',
   alphabet: '0123456789+=#,',
-  maxPromptLength: 8,
-  // verbose, 3 columns: 3 copies of 6 characters, 2 commas, "#", 4 answer digits
-  maxCompletionLength: VERBOSE_MAX_COPIES * 6 + (VERBOSE_MAX_COPIES - 1) + 1 + 4,
+  maxPromptLength: 2 * SCRATCH_DIGITS + 2,
+  // verbose: copies of 2 characters per column, commas between, "#", the answer's digits
+  maxCompletionLength: VERBOSE_MAX_COPIES * 2 * SCRATCH_DIGITS + (VERBOSE_MAX_COPIES - 1) + 1 + SCRATCH_DIGITS + 1,
   sample: split.sample,
   heldOut: split.heldOut,
   verify: verifyScratch,
@@ -96,7 +90,7 @@ export const addScratchTask: Task = {
     const { a, b } = parseAddition(problem.prompt);
     const style = pickStyle(rng);
     const copies = 2 + rng.int(VERBOSE_MAX_COPIES - 1);
-    const { columns, sum } = rng.bernoulli(noise) ? wrongColumns(a, b, rng) : addColumns(a, b);
+    const { columns, sum } = rng.bernoulli(noise) ? wrongColumns(a, b, rng) : addColumns(a, b, SCRATCH_DIGITS);
     return writeScratch(style, columns, sum, copies);
   },
 };

@@ -81,13 +81,6 @@ export function rightAlignedMatch(answer: string, given: string): number {
 /** A non-negative integer written without leading zeros ("0" itself is fine). */
 export const CANONICAL_NUMBER = /^(0|[1-9][0-9]*)$/;
 
-/** An operand of 1..maxDigits digits, the digit count uniform so short numbers are not rare. */
-export function drawOperand(rng: Rng, maxDigits: number): number {
-  const digits = 1 + rng.int(maxDigits);
-  const lo = digits === 1 ? 0 : 10 ** (digits - 1);
-  return lo + rng.int(10 ** digits - lo);
-}
-
 /** A different digit at the same place of `s`, never creating a leading zero in a multi-digit number. */
 export function perturbDigit(s: string, rng: Rng): string {
   const i = rng.int(s.length);

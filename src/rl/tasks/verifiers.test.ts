@@ -13,29 +13,29 @@ import type { Problem } from './task';
 const FAIL = { correct: false, formatOk: false, partial: 0, parsedAnswer: null };
 
 describe('add verifier', () => {
-  const p: Problem = { prompt: '12+345=', answer: '357' };
+  const p: Problem = { prompt: '98+99=', answer: '197' };
   const v = (c: string) => addTask.verify(p, c);
 
   it('the exact sum is correct with full credit', () => {
-    expect(v('357')).toEqual({ correct: true, formatOk: true, partial: 1, parsedAnswer: '357' });
+    expect(v('197')).toEqual({ correct: true, formatOk: true, partial: 1, parsedAnswer: '197' });
   });
   it('empty and garbage completions fail format with no credit', () => {
     expect(v('')).toEqual(FAIL);
     expect(v('+=+')).toEqual(FAIL);
   });
   it('a leading zero is the wrong format even when the value is right (partial 3/4, right-aligned)', () => {
-    expect(v('0357')).toEqual({ correct: false, formatOk: false, partial: 0.75, parsedAnswer: null });
+    expect(v('0197')).toEqual({ correct: false, formatOk: false, partial: 0.75, parsedAnswer: null });
   });
   it('the right answer followed by extra text is not correct', () => {
-    expect(v('357=')).toMatchObject({ correct: false, formatOk: false, parsedAnswer: null });
+    expect(v('197=')).toMatchObject({ correct: false, formatOk: false, parsedAnswer: null });
   });
   it('a wrong number parses, is not correct, and gets credit per right digit from the units (2/3, 1/4)', () => {
-    expect(v('358')).toEqual({ correct: false, formatOk: true, partial: 2 / 3, parsedAnswer: '358' });
-    expect(v('1357')).toEqual({ correct: false, formatOk: true, partial: 3 / 4, parsedAnswer: '1357' });
-    expect(v('57')).toEqual({ correct: false, formatOk: true, partial: 2 / 3, parsedAnswer: '57' });
+    expect(v('198')).toEqual({ correct: false, formatOk: true, partial: 2 / 3, parsedAnswer: '198' });
+    expect(v('1197')).toEqual({ correct: false, formatOk: true, partial: 3 / 4, parsedAnswer: '1197' });
+    expect(v('97')).toEqual({ correct: false, formatOk: true, partial: 2 / 3, parsedAnswer: '97' });
   });
   it('"0" is a canonical answer and "00" is not', () => {
-    const z: Problem = { prompt: '0+0=', answer: '0' };
+    const z: Problem = { prompt: '00+00=', answer: '0' };
     expect(addTask.verify(z, '0').correct).toBe(true);
     expect(addTask.verify(z, '00').formatOk).toBe(false);
   });
@@ -43,7 +43,7 @@ describe('add verifier', () => {
 
 describe('addition columns', () => {
   it('47+85: columns (2 carry 1, 3 carry 1), sum 132; dropping carry k gives 132 − 10^(k+1)', () => {
-    expect(addColumns(47, 85)).toEqual({
+    expect(addColumns(47, 85, 2)).toEqual({
       columns: [
         { digit: 2, carry: 1 },
         { digit: 3, carry: 1 },
@@ -51,13 +51,23 @@ describe('addition columns', () => {
       sum: '132',
     });
     expect(carryColumns(47, 85)).toEqual([0, 1]);
-    expect(addColumns(47, 85, 0).sum).toBe('122');
-    expect(addColumns(47, 85, 1).sum).toBe('32');
+    expect(addColumns(47, 85, 2, 0).sum).toBe('122');
+    expect(addColumns(47, 85, 2, 1).sum).toBe('32');
+  });
+  it('a width of 3 pads with zero columns; a wider operand widens it (47+85 over 3: 21 31 10; 4+985 over 1: 3 columns)', () => {
+    expect(
+      addColumns(47, 85, 3)
+        .columns.map((c) => `${c.digit}${c.carry}`)
+        .join(''),
+    ).toBe('213110');
+    expect(addColumns(47, 85, 3).sum).toBe('132');
+    expect(addColumns(4, 985, 1).columns).toHaveLength(3);
+    expect(addColumns(4, 985, 1).sum).toBe('989');
   });
   it('a dropped carry that empties the top digits leaves no leading zeros (55+45 → 0 when the last carry goes)', () => {
-    expect(addColumns(55, 45).sum).toBe('100');
-    expect(addColumns(55, 45, 1).sum).toBe('0');
-    expect(addColumns(55, 45, 0).sum).toBe('90');
+    expect(addColumns(55, 45, 2).sum).toBe('100');
+    expect(addColumns(55, 45, 2, 1).sum).toBe('0');
+    expect(addColumns(55, 45, 2, 0).sum).toBe('90');
   });
   it('wrong sums are never the sum and never have a leading zero (3000 draws)', () => {
     const rng = new Rng(2);
@@ -72,24 +82,24 @@ describe('addition columns', () => {
 });
 
 describe('add-scratch verifier', () => {
-  const p: Problem = { prompt: '47+85=', answer: '132' };
+  const p: Problem = { prompt: '047+085=', answer: '132' };
   const v = (c: string) => addScratchTask.verify(p, c);
 
   it('direct, compact and verbose answers are all correct and classified by style', () => {
     for (const [c, style] of [
       ['#132', 'direct'],
-      ['2131#132', 'compact'],
-      ['2131,2131,2131#132', 'verbose'],
+      ['213110#132', 'compact'],
+      ['213110,213110,213110#132', 'verbose'],
     ] as const) {
       expect(v(c)).toEqual({ correct: true, formatOk: true, partial: 1, parsedAnswer: '132' });
       expect(scratchStyle(c)).toBe(style);
     }
   });
   it('writeScratch writes those three forms from the columns', () => {
-    const { columns, sum } = addColumns(47, 85);
+    const { columns, sum } = addColumns(47, 85, 3);
     expect(writeScratch('direct', columns, sum)).toBe('#132');
-    expect(writeScratch('compact', columns, sum)).toBe('2131#132');
-    expect(writeScratch('verbose', columns, sum, 3)).toBe('2131,2131,2131#132');
+    expect(writeScratch('compact', columns, sum)).toBe('213110#132');
+    expect(writeScratch('verbose', columns, sum, 3)).toBe('213110,213110,213110#132');
   });
   it('the right answer without "#" is the wrong format and not correct', () => {
     expect(v('132')).toEqual(FAIL);
@@ -102,13 +112,13 @@ describe('add-scratch verifier', () => {
     expect(v('#132#132')).toMatchObject({ correct: false, formatOk: false });
   });
   it('a leading zero after "#" fails format (partial 3/4)', () => {
-    expect(v('2131#0132')).toEqual({ correct: false, formatOk: false, partial: 0.75, parsedAnswer: null });
+    expect(v('213110#0132')).toEqual({ correct: false, formatOk: false, partial: 0.75, parsedAnswer: null });
   });
   it('only the final answer counts: a wrong scratchpad with the right answer is correct', () => {
     expect(v('9999#132').correct).toBe(true);
   });
   it('a wrong answer gets right-aligned digit credit (#122: 2/3)', () => {
-    expect(v('2031#122')).toEqual({ correct: false, formatOk: true, partial: 2 / 3, parsedAnswer: '122' });
+    expect(v('203100#122')).toEqual({ correct: false, formatOk: true, partial: 2 / 3, parsedAnswer: '122' });
   });
   it('noisy scratchpads stay consistent: the digits written units-first, plus a final carry, spell the wrong answer (2000 draws)', () => {
     const rng = new Rng(4);
