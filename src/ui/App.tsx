@@ -23,8 +23,8 @@ export function App() {
           Train a small transformer with GRPO-style reinforcement learning on your GPU, in this tab, and watch what a
           reward design does to entropy, response length and accuracy. Pick a preset, press <strong>Start</strong>.
         </p>
+        <UrlSync />
       </header>
-      <UrlSync />
       {!hidePresets && <Presets />}
       <div className="layout">
         <Sidebar />
