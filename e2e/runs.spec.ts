@@ -128,6 +128,43 @@ test('two runs are kept, renamed, overlaid with a legend, exported as CSV, and s
   expect(errors).toEqual([]);
 });
 
+test('a reload mid-run keeps the completed steps and offers to resume from the last snapshot', async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors = collectErrors(page);
+  await page.goto(`/?${SMALL}&steps=20`);
+  await expect(page.getByRole('status')).toContainText(/WebGPU: .+/);
+  const status = page.getByRole('status');
+  const start = page.getByRole('button', { name: 'Start', exact: true });
+  const item = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
+  await start.click();
+  await expect(status).toContainText(/Step [2-9]/, { timeout: 300_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click(); // the worker saves a snapshot on pause
+  await expect(status).toContainText('paused');
+  const paused = Number(/Step (\d+)/.exec((await status.textContent()) ?? '')![1]);
+  await start.click(); // running again when the page goes away
+  // Two steps past the pause: certainly past the snapshot, whichever side of the pause its step fell.
+  const before = paused + 2;
+  await expect(status).toContainText(`Step ${before}`, { timeout: 300_000 });
+  await expect(item).toContainText(`${before}/20 steps`); // persisted as it happened
+
+  await page.reload();
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('paused');
+  const kept = Number(/(\d+)\/20 steps/.exec((await item.textContent()) ?? '')![1]);
+  expect(kept).toBeGreaterThanOrEqual(before);
+  await expect(page.getByText('A run was interrupted when the page closed')).toBeVisible();
+  const resume = item.getByRole('button', { name: /^Resume from step \d+$/ });
+  const snapshot = Number((await resume.textContent())!.replace(/\D+/g, ''));
+  expect(snapshot).toBeGreaterThanOrEqual(2);
+  expect(snapshot).toBeLessThan(before);
+  await resume.click();
+  await expect(status).toContainText(`Step ${snapshot}`);
+  await expect(item).toContainText(`${snapshot}/20 steps · current`);
+  await start.click();
+  await expect(status).toContainText(`Step ${snapshot + 1}`, { timeout: 300_000 });
+  expect(errors).toEqual([]);
+});
+
 test('a shared link opens the same setup and hides the controls it names', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/?task=sort&lr=0.003&promptsPerStep=6&hide=groupSize');
