@@ -10,6 +10,7 @@ import CodeMirror from '@uiw/react-codemirror';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { RewardCodeError, USER_REWARD_TEMPLATE, UserRewardSandbox } from '../../rl/rewards/sandbox';
 import { useStore } from '../store';
+import type { RewardCodeErrorInfo } from '../worker/protocol';
 import { lineRange, rewardInputFor, sampleProblem } from './sample';
 import './rewardEditor.css';
 
@@ -25,10 +26,18 @@ interface CodeError {
   completion?: string;
 }
 
+/** A reward-code error as the worker reports it (plain data: the class does not cross postMessage). */
+function isRunError(e: unknown): e is RewardCodeErrorInfo {
+  return typeof e === 'object' && e !== null && (e as { kind?: unknown }).kind === 'reward-code';
+}
+
 type TestResult = { kind: 'value'; reward: number } | { kind: 'error'; error: CodeError } | { kind: 'running' };
 
 function toCodeError(e: unknown): CodeError {
-  if (e instanceof RewardCodeError) return { message: e.message, line: e.line, completion: e.completion };
+  // The sandbox's RewardCodeError, or the worker's copy of one; a loading error has no prompt (no completion).
+  if (e instanceof RewardCodeError || isRunError(e)) {
+    return { message: e.message, line: e.line, completion: e.prompt ? e.completion : undefined };
+  }
   return { message: e instanceof Error ? e.message : String(e), line: null };
 }
 
@@ -77,7 +86,7 @@ export function RewardCodeEditor({ value, onChange }: RewardCodeEditorProps) {
 
   // A reward-code error from training is shown here too, at its line.
   useEffect(() => {
-    setShownError(runError?.kind === 'reward-code' ? runError : null);
+    setShownError(runError?.kind === 'reward-code' ? toCodeError(runError) : null);
   }, [runError]);
   useEffect(() => {
     if (result?.kind === 'error') setShownError(result.error);
