@@ -8,7 +8,7 @@ import { splitSampler } from './common';
 import type { Problem, Task, Verdict } from './task';
 
 export const COUNTDOWN_MIN_NUMBERS = 3;
-export const COUNTDOWN_MAX_NUMBERS = 4;
+export const COUNTDOWN_MAX_NUMBERS = 3;
 export const COUNTDOWN_MAX_TARGET = 99;
 const OPS = ['+', '-', '*'] as const;
 
@@ -152,10 +152,14 @@ export const countdownTask: Task = {
   sample: split.sample,
   heldOut: split.heldOut,
   verify: verifyCountdown,
-  /** A correct demonstration is a random one of all solutions, so demonstrations show the variety. */
+  /**
+   * A correct demonstration is a random one of the shortest solutions (orders and pairs vary, so
+   * demonstrations still show that many answers are right; the shortest are what a tiny model learns).
+   */
   demonstrate(problem, rng, noise) {
     const { numbers, target } = parseCountdown(problem.prompt);
-    const right = rng.pick(solutions(numbers, target));
+    const all = solutions(numbers, target);
+    const right = rng.pick(all.filter((e) => e.length === all[0].length));
     return rng.bernoulli(noise) ? wrongExpression(right, numbers, target, rng) : right;
   },
 };
