@@ -136,6 +136,17 @@ describe('runs store (IndexedDB)', () => {
     expect(state.rng.counter).toBe(42);
   });
 
+  it('a run started while the list is still loading stays in the list next to the stored ones', async () => {
+    const name = freshDbName();
+    const writer = makeTestStore(name);
+    await writer.getState().createRun({ id: 'old', name: 'old', config: parseRunConfig({}) });
+    const store = makeTestStore(name);
+    const loading = store.getState().loadAll();
+    void store.getState().createRun({ id: 'new', name: 'new', config: parseRunConfig({}) });
+    await loading;
+    expect(store.getState().runs.map((r) => r.id)).toEqual(['old', 'new']);
+  });
+
   it('delete removes the run, its rows and its snapshot, and leaves the other run whole', async () => {
     const name = freshDbName();
     const store = makeTestStore(name);

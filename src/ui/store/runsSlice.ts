@@ -100,7 +100,13 @@ export const createRunsSliceWith =
             }
           }
           const p = await d.loadStartPolicy();
-          set({ ...withRuns(runs), startPolicy: p ? { fileName: p.fileName, task: p.task, model: p.model } : null });
+          // A run created while this read was queued is not in the listing yet: keep it.
+          const listed = new Set(runs.map((r) => r.id));
+          const pending = get().runs.filter((r) => !listed.has(r.id));
+          set({
+            ...withRuns([...runs, ...pending]),
+            startPolicy: p ? { fileName: p.fileName, task: p.task, model: p.model } : null,
+          });
         });
       },
 
