@@ -34,7 +34,11 @@ export class RunLoop {
   /** Runs steps until paused, stopped, failed or done; resolves when the loop has come to rest. */
   start(): Promise<void> {
     if (this.state_ === 'stopped' || this.state_ === 'done') return Promise.resolve();
-    if (this.running) return this.running;
+    if (this.running) {
+      // a pause that has not taken effect yet (the step is still running) is simply withdrawn
+      if (this.state_ === 'paused') this.setState('running');
+      return this.running;
+    }
     this.setState('running');
     this.running = this.runSteps().finally(() => {
       this.running = null;

@@ -186,6 +186,22 @@ describe('RunLoop', () => {
     expect(await loop.singleStep()).toBeNull();
   });
 
+  it('start right after pause, while the step is still running, keeps the loop running to the end', async () => {
+    const { trainer } = await newTrainer(tiny({ steps: 3 }));
+    let pausedOnce = false;
+    const loop = new RunLoop(trainer, {
+      onReport: () => {
+        if (pausedOnce) return;
+        pausedOnce = true;
+        loop.pause();
+        void loop.start(); // the user presses Start before the paused loop has come to rest
+      },
+    });
+    await loop.start();
+    expect(trainer.stepIndex).toBe(3);
+    expect(loop.state).toBe('done');
+  });
+
   it('pause stops between steps; singleStep takes exactly one; resume continues', async () => {
     const { trainer } = await newTrainer(tiny({ steps: 3 }));
     const loop = new RunLoop(trainer, { onReport: () => loop.pause() });
