@@ -14,7 +14,9 @@ import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
 import { rewardComponentMetric, type MetricsRow } from './metrics';
 import { meanPassAtK } from './passAtK';
-import { policyLossCoefficients, type PolicyLossMetrics } from './policyLoss';
+import { policyLossCoefficients, type PolicyLossInput, type PolicyLossMetrics } from './policyLoss';
+import { WebGpuEngine } from '../gpu/engine';
+import { policyLossCoefficientsGpu } from '../gpu/policyLoss';
 import {
   broadcastToTokens,
   buildRolloutBatch,
@@ -239,7 +241,7 @@ export class Trainer {
         const sub: RolloutBatch = whole ? rb : selectRows(rb, rows);
         const cur: PolicyOutput = whole && epoch === 0 ? oldOut : await this.engine.forward(sub.batch);
         const pick = <A extends Float32Array | Uint8Array>(a: A) => (whole ? a : selectRowValues(a, T, rows));
-        const res = policyLossCoefficients({
+        const lossInput: PolicyLossInput = {
           B: sub.batch.B,
           T,
           logprobs: cur.logprobs,
@@ -250,7 +252,12 @@ export class Trainer {
           mask: pick(lossMask),
           params: { ...c, entropyCoef: alpha, normLength: c.maxNewTokens },
           seed: this.rng.int(0x7fffffff),
-        });
+        };
+        // On WebGPU the per-token coefficients come from the WGSL policy-loss kernel (held to the TS formulas).
+        const res =
+          this.engine instanceof WebGpuEngine
+            ? await policyLossCoefficientsGpu(this.engine.rt, lossInput)
+            : policyLossCoefficients(lossInput);
         this.engine.zeroGrad();
         await this.engine.backward(res.dLogprobs, res.dEntropy);
         const { gradNorm } = await this.engine.step(opt);
