@@ -15,8 +15,7 @@ import { nextEntropyCoef } from './entropyControl';
 import { rewardComponentMetric, type MetricsRow } from './metrics';
 import { meanPassAtK } from './passAtK';
 import { policyLossCoefficients, type PolicyLossInput, type PolicyLossMetrics } from './policyLoss';
-import { WebGpuEngine } from '../gpu/engine';
-import { policyLossCoefficientsGpu } from '../gpu/policyLoss';
+import type { WebGpuEngine } from '../gpu/engine';
 import {
   broadcastToTokens,
   buildRolloutBatch,
@@ -255,8 +254,10 @@ export class Trainer {
         };
         // On WebGPU the per-token coefficients come from the WGSL policy-loss kernel (held to the TS formulas).
         const res =
-          this.engine instanceof WebGpuEngine
-            ? await policyLossCoefficientsGpu(this.engine.rt, lossInput)
+          this.engine.backend === 'webgpu'
+            ? await (
+                await import('../gpu/policyLoss')
+              ).policyLossCoefficientsGpu((this.engine as WebGpuEngine).rt, lossInput) // loaded lazily: the Node CLI never bundles WGSL
             : policyLossCoefficients(lossInput);
         this.engine.zeroGrad();
         await this.engine.backward(res.dLogprobs, res.dEntropy);
