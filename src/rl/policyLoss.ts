@@ -219,16 +219,29 @@ export function topEntropyMask(entropy: Float32Array, mask: Uint8Array, q: numbe
 }
 
 /** The whole batch: per-token coefficients dL/dlogπ and dL/dH, the loss, metrics and the Cov selection. */
-export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult {
+/** The batch-level part of the loss: what each token's elementwise loss needs besides its own numbers. */
+export interface PolicyLossPlan {
+  weights: Float64Array | Float32Array; // (B,T) aggregation weight of each token
+  cov: Float64Array; // (B,T) cov_t
+  selected: Uint8Array; // (B,T) Clip-Cov / KL-Cov selection
+  pgActive: Uint8Array; // (B,T) 1 where the token gets the policy-gradient term
+  klCovSelected: Uint8Array; // (B,T) 1 where KL-Cov's penalty applies
+  tokenParams: TokenLossParams;
+}
+
+/** Aggregation weights, covariance, top-entropy mask and the Clip-Cov/KL-Cov selection (verl's semantics). */
+export function planPolicyLoss(input: PolicyLossInput): PolicyLossPlan {
   const { B, T, mask, params: p } = input;
-  const weights = aggregationWeights(mask, B, T, p.lossAgg, p.normLength); // (B,T)
-  const cov = tokenCovariance(input.logprobs, input.advantages, mask); // (B,T)
-  const pgOn = topEntropyMask(input.entropy, mask, p.topEntropyQuantile); // (B,T)
-  const selected = new Uint8Array(B * T); // (B,T)
+  const weights = aggregationWeights(mask, B, T, p.lossAgg, p.normLength);
+  const cov = tokenCovariance(input.logprobs, input.advantages, mask);
+  const pgOn = topEntropyMask(input.entropy, mask, p.topEntropyQuantile);
+  const selected = new Uint8Array(B * T);
   if (p.policyLoss === 'clip-cov') for (const i of selectClipCov(cov, input)) selected[i] = 1;
   if (p.policyLoss === 'kl-cov') for (const i of selectKlCov(cov, mask, p.klCovRatio)) selected[i] = 1;
-
-  const tp: TokenLossParams = {
+  // Clip-Cov detaches its selection from the PG term; KL-Cov penalises its selection instead.
+  const pgActive = p.policyLoss === 'clip-cov' ? pgOn.map((on, i) => on * (1 - selected[i])) : pgOn;
+  const klCovSelected = p.policyLoss === 'kl-cov' ? selected : new Uint8Array(B * T);
+  const tokenParams: TokenLossParams = {
     clip: p.policyLoss !== 'kl-cov',
     epsLow: p.epsLow,
     epsHigh: p.epsHigh,
@@ -238,8 +251,26 @@ export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult
     entropyCoef: p.entropyCoef,
     klCovCoef: p.klCovCoef,
   };
-  const dLogprobs = new Float32Array(B * T); // (B,T)
-  const dEntropy = new Float32Array(B * T); // (B,T)
+  return { weights, cov, selected, pgActive, klCovSelected, tokenParams };
+}
+
+/** One token's share of the loss and its metrics, however it was computed (TS or the WGSL kernel). */
+export interface TokenTerms {
+  loss: number;
+  pg: number;
+  kl: number;
+  lowClipped: boolean;
+  highClipped: boolean;
+}
+
+/** Sums the per-token terms over the mask (in f64) into the loss and the TRL-named metrics. */
+export function reducePolicyLoss(
+  plan: PolicyLossPlan,
+  mask: Uint8Array,
+  dLogprobs: Float32Array,
+  dEntropy: Float32Array,
+  term: (i: number) => TokenTerms,
+): PolicyLossResult {
   let loss = 0;
   let pgLoss = 0;
   let n = 0;
@@ -247,39 +278,24 @@ export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult
   let covSum = 0;
   let low = 0;
   let high = 0;
-  for (let i = 0; i < B * T; i++) {
+  for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
-    const pgActive = p.policyLoss === 'clip-cov' ? pgOn[i] * (1 - selected[i]) : pgOn[i];
-    const out = policyLossToken(
-      {
-        logp: input.logprobs[i],
-        oldLogp: input.oldLogprobs[i],
-        refLogp: input.refLogprobs[i],
-        advantage: input.advantages[i],
-        entropy: input.entropy[i],
-        weight: weights[i],
-        pgActive,
-        klCovSelected: p.policyLoss === 'kl-cov' ? selected[i] : 0,
-      },
-      tp,
-    );
-    loss += out.loss;
-    pgLoss += weights[i] * pgActive * out.pg;
-    dLogprobs[i] = out.dLogprob;
-    dEntropy[i] = out.dEntropy;
+    const t = term(i);
+    loss += t.loss;
+    pgLoss += plan.weights[i] * plan.pgActive[i] * t.pg;
     n++;
-    klSum += out.kl;
-    covSum += cov[i];
-    if (out.lowClipped) low++;
-    if (out.highClipped) high++;
+    klSum += t.kl;
+    covSum += plan.cov[i];
+    if (t.lowClipped) low++;
+    if (t.highClipped) high++;
   }
   const frac = (c: number) => (n > 0 ? c / n : 0);
   return {
     loss,
     dLogprobs,
     dEntropy,
-    selected,
-    cov,
+    selected: plan.selected,
+    cov: plan.cov,
     metrics: {
       policy_loss: pgLoss,
       kl: frac(klSum),
@@ -289,4 +305,29 @@ export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult
       'clip_ratio/region_mean': frac(low + high),
     },
   };
+}
+
+export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult {
+  const { B, T, mask } = input;
+  const plan = planPolicyLoss(input);
+  const dLogprobs = new Float32Array(B * T); // (B,T)
+  const dEntropy = new Float32Array(B * T); // (B,T)
+  return reducePolicyLoss(plan, mask, dLogprobs, dEntropy, (i) => {
+    const out = policyLossToken(
+      {
+        logp: input.logprobs[i],
+        oldLogp: input.oldLogprobs[i],
+        refLogp: input.refLogprobs[i],
+        advantage: input.advantages[i],
+        entropy: input.entropy[i],
+        weight: plan.weights[i],
+        pgActive: plan.pgActive[i],
+        klCovSelected: plan.klCovSelected[i],
+      },
+      plan.tokenParams,
+    );
+    dLogprobs[i] = out.dLogprob;
+    dEntropy[i] = out.dEntropy;
+    return out;
+  });
 }
