@@ -151,7 +151,7 @@ test('a reload mid-run keeps the completed steps and offers to resume from the l
   await expect(item).toContainText('paused');
   const kept = Number(/(\d+)\/20 steps/.exec((await item.textContent()) ?? '')![1]);
   expect(kept).toBeGreaterThanOrEqual(snapshot + 1);
-  await expect(page.getByText('A run was interrupted when the page closed')).toBeVisible();
+  await expect(page.getByText(/A run stopped before its last step/)).toBeVisible();
   await item.getByRole('button', { name: `Resume from step ${snapshot}` }).click();
   await expect(status).toContainText(`Step ${snapshot}`);
   await expect(item).toContainText(`${snapshot}/20 steps · current`);

@@ -261,8 +261,9 @@ export function RunsPanel() {
       )}
       {interrupted > 0 && (
         <p className="banner info">
-          {interrupted === 1 ? 'A run was' : `${interrupted} runs were`} interrupted when the page closed; every
-          completed step is kept. Press <strong>Resume</strong> to continue from the last snapshot.
+          {interrupted === 1 ? 'A run stopped' : `${interrupted} runs stopped`} before its last step (paused, or the
+          page was closed); every completed step is kept. Press <strong>Resume</strong> to continue from its last
+          snapshot.
         </p>
       )}
       {runs.length === 0 && <p className="muted">No runs yet. Press Start: each run is kept here.</p>}
