@@ -1,4 +1,4 @@
-// `npm test`: every suite, in order — Node (vitest), browser/WebGPU (vitest browser mode), e2e
+// `npm test`: every suite, in order — typecheck and format, Node (vitest), browser/WebGPU (vitest browser mode), e2e
 // (Playwright against the built app). Stops at the first red suite; prints a summary line.
 import { spawnSync } from 'node:child_process';
 import { requireChromium } from './find-chromium.mjs';
@@ -8,6 +8,7 @@ console.log(`Chromium for the browser and e2e suites: ${chromium}`);
 const env = { ...process.env, CHROMIUM_PATH: chromium };
 
 const suites = [
+  ['check (types + format)', 'npm', ['run', '-s', 'check']],
   ['node', 'npx', ['vitest', 'run', '--project', 'node']],
   ['browser (WebGPU)', 'npx', ['vitest', 'run', '--project', 'gpu']],
   ['build', 'npx', ['vite', 'build', '--logLevel', 'warn']],
