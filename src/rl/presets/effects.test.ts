@@ -1,13 +1,17 @@
-// The presets' effects (issue 4) at reduced size, seeded, on the CPU engine from the task's base
+// The presets' effects (issue 4) at reduced size, one fixed seed, on the CPU engine from the task's base
 // checkpoint (public/checkpoints, `npm run make-bases`). The full-size effects, on two seeds, are in
-// the README's preset table (made with `npm run cli -- train --preset …`); these reduced runs check
-// the direction of each effect in well under two minutes.
+// the README's preset table (made with `npm run cli -- train --preset …`); these reduced runs check the
+// direction of each effect in under a minute. Thresholds sit below the effects measured at seeds
+// 11, 12 and 13; a trainer that does not move the weights (advantages zeroed) fails both: its accuracy gain is
+// exactly 0 and its entropy stays at the start.
 import { describe, expect, it } from 'vitest';
 import { createCpuEngines } from '../../cli/train';
 import { parseRunConfig, type RunConfig } from '../config';
 import type { MetricsRow } from '../metrics';
 import { Trainer } from '../trainer';
 import { getPreset } from './index';
+
+const SEED = 11;
 
 async function runPreset(name: string, overrides: Partial<RunConfig>): Promise<MetricsRow[]> {
   const config = parseRunConfig({ ...getPreset(name).config, ...overrides });
@@ -18,27 +22,28 @@ async function runPreset(name: string, overrides: Partial<RunConfig>): Promise<M
   return trainer.metrics;
 }
 
-/** Mean entropy of training rows [from, to) (negative from: the last rows). */
-const entropyAt = (rows: MetricsRow[], from: number, to?: number) => {
-  const r = rows.filter((x) => x.entropy !== undefined).slice(from, to);
-  return r.reduce((s, x) => s + x.entropy!, 0) / r.length;
+/** Mean of a training metric over rows [from, to) of the rows that have it (negative from: the last rows). */
+const meanOf = (rows: MetricsRow[], key: 'entropy' | 'reward', from: number, to?: number) => {
+  const r = rows.filter((x) => x[key] !== undefined).slice(from, to);
+  return r.reduce((s, x) => s + x[key]!, 0) / r.length;
 };
 const accuracy = (rows: MetricsRow[]) => rows.filter((x) => x.accuracy !== undefined).map((x) => x.accuracy!);
 
-describe('preset effects (reduced size, seed 11)', () => {
-  it('grpo-add: greedy held-out accuracy rises over 40 steps', async () => {
-    const rows = await runPreset('grpo-add', { seed: 11, steps: 40, evalEvery: 40 });
+describe(`preset effects (reduced size, seed ${SEED})`, () => {
+  it('grpo-add: over 40 steps greedy held-out accuracy rises by ≥ 0.02 and mean reward by ≥ 0.02', async () => {
+    const rows = await runPreset('grpo-add', { seed: SEED, steps: 40, evalEvery: 40 });
     const acc = accuracy(rows);
     expect(acc.length).toBe(2); // step 0 (before any update) and the final weights
-    expect(acc[1] - acc[0]).toBeGreaterThanOrEqual(0.05);
+    expect(acc[1] - acc[0]).toBeGreaterThanOrEqual(0.02);
+    expect(meanOf(rows, 'reward', -10) - meanOf(rows, 'reward', 0, 10)).toBeGreaterThanOrEqual(0.02);
   });
 
-  it('entropy-collapse loses entropy; clip-cov keeps more of it at the same seed and steps', async () => {
-    const small = { seed: 11, steps: 30, promptsPerStep: 8, evalEvery: 30, evalPrompts: 64 };
+  it('entropy-collapse loses ≥ 10% of its entropy in 30 steps; clip-cov keeps ≥ 3% more at the same seed and steps', async () => {
+    const small = { seed: SEED, steps: 30, promptsPerStep: 8, evalEvery: 30, evalPrompts: 64 };
     const plain = await runPreset('entropy-collapse', small);
     const clipCov = await runPreset('clip-cov', small);
-    const start = entropyAt(plain, 0, 3);
-    expect(entropyAt(plain, -3)).toBeLessThan(0.85 * start);
-    expect(entropyAt(clipCov, -3)).toBeGreaterThan(1.2 * entropyAt(plain, -3));
+    expect(meanOf(plain, 'entropy', -3)).toBeLessThanOrEqual(0.9 * meanOf(plain, 'entropy', 0, 3));
+    // A clip-cov that detached nothing would reproduce the plain run bit for bit (ratio exactly 1).
+    expect(meanOf(clipCov, 'entropy', -3)).toBeGreaterThanOrEqual(1.03 * meanOf(plain, 'entropy', -3));
   });
 });
