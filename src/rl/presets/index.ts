@@ -51,7 +51,7 @@ export const PRESETS: readonly Preset[] = [
   preset(
     clipCov,
     'Clip-Cov',
-    'The entropy-collapse run with Clip-Cov: a random few tokens whose covariance of log-prob and advantage is high are detached from the gradient each step. Entropy stays well above the plain run at about the same accuracy.',
+    'The entropy-collapse run with Clip-Cov: a random few tokens whose covariance of log-prob and advantage is high are detached from the gradient each step. Entropy stays well above the plain run; at this scale it can overshoot and cost accuracy, so watch both.',
     'The Entropy Mechanism of Reinforcement Learning for Reasoning Language Models',
   ),
   preset(
