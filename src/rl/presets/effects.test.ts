@@ -46,4 +46,22 @@ describe(`preset effects (reduced size, seed ${SEED})`, () => {
     // A clip-cov that detached nothing would reproduce the plain run bit for bit (ratio exactly 1).
     expect(meanOf(clipCov, 'entropy', -3)).toBeGreaterThanOrEqual(1.03 * meanOf(plain, 'entropy', -3));
   });
+
+  it('length-penalty: in 25 steps mean completion length falls to ≤ 0.7× the first step, greedy accuracy within 0.1', async () => {
+    const rows = await runPreset('length-penalty', {
+      seed: SEED,
+      steps: 25,
+      promptsPerStep: 8,
+      evalEvery: 25,
+      evalPrompts: 64,
+    });
+    const lengths = rows
+      .filter((x) => x['completions/mean_length'] !== undefined)
+      .map((x) => x['completions/mean_length']!);
+    // Measured at seeds 11-13: 19.2 → 11.4, 18.9 → 11.7, 18.2 → 11.7 (0.59-0.64×); accuracy −0.05 to +0.09.
+    const last = lengths.slice(-3).reduce((a, b) => a + b, 0) / 3;
+    expect(last).toBeLessThanOrEqual(0.7 * lengths[0]);
+    const acc = accuracy(rows);
+    expect(acc[1]).toBeGreaterThanOrEqual(acc[0] - 0.1);
+  });
 });

@@ -5,8 +5,10 @@
 //   direct   "#132"                    — shortest, hardest for a tiny model (every digit needs every carry);
 //   compact  "213110#132"              — per column, units first, the sum digit then the carry out
 //                                        ("21" = 7+5 → 2 carry 1, "31" = 4+8+1 → 3 carry 1, "10" = 0+0+1), then the answer;
-//   verbose  "213110,213110,213110#132" — the compact scratchpad repeated: length that adds nothing.
-// A good length penalty should cut the verbose copies at no cost; a harsh one also cuts the compact pad.
+//   verbose  "213110,213110,213110#132" — the compact scratchpad repeated 3–4 times: length that adds nothing.
+// Verbose is half the demonstrations, so a base policy mostly pads (mean length about 18 tokens against
+// the compact 11): a good length penalty cuts the copies to the compact pad (about 0.6× the length) at
+// no cost, while a harsh one also cuts the compact pad, leaving direct answers, and accuracy falls.
 
 import type { Rng } from '../../models/rng';
 import { addColumns, carryColumns, columnsSum, drawAddition, parseAddition, type AdditionColumn } from './add';
@@ -16,8 +18,9 @@ import type { Problem, Task, Verdict } from './task';
 export type ScratchStyle = 'direct' | 'compact' | 'verbose';
 export const SCRATCH_STYLES: readonly ScratchStyle[] = ['direct', 'compact', 'verbose'];
 /** How often demonstrations use each style (so a base policy's completions vary in length). */
-export const SCRATCH_MIX: Record<ScratchStyle, number> = { direct: 0.34, compact: 0.33, verbose: 0.33 };
-export const VERBOSE_MAX_COPIES = 3;
+export const SCRATCH_MIX: Record<ScratchStyle, number> = { direct: 0.2, compact: 0.3, verbose: 0.5 };
+export const VERBOSE_MIN_COPIES = 3;
+export const VERBOSE_MAX_COPIES = 4;
 export const SCRATCH_DIGITS = 3; // operand width = scratchpad columns
 
 const FORMAT = /^[0-9,]*#(0|[1-9][0-9]*)$/; // scratchpad (digits, commas), "#", the answer
@@ -25,7 +28,12 @@ const FORMAT = /^[0-9,]*#(0|[1-9][0-9]*)$/; // scratchpad (digits, commas), "#",
 const scratch = (columns: AdditionColumn[]) => columns.map((c) => `${c.digit}${c.carry}`).join('');
 
 /** The completion in a given style for columns that add up to `sum` (right or, with noise, wrong). */
-export function writeScratch(style: ScratchStyle, columns: AdditionColumn[], sum: string, copies = 2): string {
+export function writeScratch(
+  style: ScratchStyle,
+  columns: AdditionColumn[],
+  sum: string,
+  copies = VERBOSE_MIN_COPIES,
+): string {
   if (style === 'direct') return `#${sum}`;
   const pad = scratch(columns);
   return style === 'compact' ? `${pad}#${sum}` : `${Array(copies).fill(pad).join(',')}#${sum}`;
@@ -89,7 +97,7 @@ export const addScratchTask: Task = {
   demonstrate(problem, rng, noise) {
     const { a, b } = parseAddition(problem.prompt);
     const style = pickStyle(rng);
-    const copies = 2 + rng.int(VERBOSE_MAX_COPIES - 1);
+    const copies = VERBOSE_MIN_COPIES + rng.int(VERBOSE_MAX_COPIES - VERBOSE_MIN_COPIES + 1);
     const { columns, sum } = rng.bernoulli(noise) ? wrongColumns(a, b, rng) : addColumns(a, b, SCRATCH_DIGITS);
     return writeScratch(style, columns, sum, copies);
   },

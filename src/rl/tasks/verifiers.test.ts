@@ -141,14 +141,29 @@ describe('add-scratch verifier', () => {
     }
     expect(scratched).toBeGreaterThan(1000);
   });
-  it('the demonstration mix is about 1/3 direct, 1/3 compact, 1/3 verbose (3000 draws, ± 0.04)', () => {
+  it('the demonstration mix is about 0.2 direct, 0.3 compact, 0.5 verbose of 3 or 4 copies (3000 draws, ± 0.03)', () => {
     const rng = new Rng(5);
     const counts = { direct: 0, compact: 0, verbose: 0 };
+    const copies = new Set<number>();
     for (let i = 0; i < 3000; i++) {
       const prob = addScratchTask.sample(rng);
-      counts[scratchStyle(addScratchTask.demonstrate(prob, rng, 0))!]++;
+      const c = addScratchTask.demonstrate(prob, rng, 0);
+      counts[scratchStyle(c)!]++;
+      if (scratchStyle(c) === 'verbose') copies.add(c.split(',').length);
     }
-    for (const n of Object.values(counts)) expect(Math.abs(n / 3000 - 1 / 3)).toBeLessThan(0.04);
+    expect(Math.abs(counts.direct / 3000 - 0.2)).toBeLessThan(0.03);
+    expect(Math.abs(counts.compact / 3000 - 0.3)).toBeLessThan(0.03);
+    expect(Math.abs(counts.verbose / 3000 - 0.5)).toBeLessThan(0.03);
+    expect([...copies].sort()).toEqual([3, 4]);
+  });
+  it('every demonstration fits maxCompletionLength, and the longest (4 copies, 4-digit sum) reaches it', () => {
+    const rng = new Rng(6);
+    let longest = 0;
+    for (let i = 0; i < 3000; i++) {
+      const c = addScratchTask.demonstrate(addScratchTask.sample(rng), rng, 0);
+      longest = Math.max(longest, c.length);
+    }
+    expect(longest).toBe(addScratchTask.maxCompletionLength);
   });
 });
 
