@@ -1,6 +1,7 @@
 // matmul.wgsl against the CPU reference (src/models/cpu/ops.ts) on shapes that are not multiples of
-// the 64×64 output tile or the 16-deep K slice, with and without bias, plus the transposed variants
-// the tied LM head uses (held to lmHeadForward / lmHeadBackward).
+// the 32×32 output tile, with and without bias, plus the transposed variants the tied LM head uses
+// (held to lmHeadForward / lmHeadBackward); then both entry points (vec4 and scalar) in all three
+// layouts with bias and accumulation, against the definition of op(A)·op(B).
 import { describe, expect, test } from 'vitest';
 import {
   lmHeadBackward,
@@ -9,7 +10,7 @@ import {
   matmulForward as forwardCpu,
 } from '../../models/cpu/ops';
 import { allClose, randomArray, relToScale, testRuntime } from '../testing';
-import { matmul, matmulBackward, matmulForward } from './matmul';
+import { matmul, matmulBackward, matmulForward, usesVec4 } from './matmul';
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -131,4 +132,50 @@ describe('matmul kernels', () => {
     expect(relToScale(d, wantDx)).toBeLessThan(1e-5);
     expect(relToScale(w, wantDwte)).toBeLessThan(1e-5);
   });
+
+  // [layout, M, N, K, vec4 entry expected]. M and N cross the 32-wide tile edge raggedly; K % 4 ≠ 0
+  // exercises the remainder after the 4-deep unrolled loop, K = 3 skips that loop entirely.
+  const LAYOUT_CASES: ['nn' | 'nt' | 'tn', number, number, number, boolean][] = [
+    ['nn', 37, 44, 20, true],
+    ['nt', 37, 44, 20, true],
+    ['tn', 36, 44, 37, true],
+    ['nn', 37, 43, 21, false],
+    ['nn', 36, 44, 21, false],
+    ['nt', 37, 44, 23, false],
+    ['tn', 38, 44, 23, false],
+    ['tn', 36, 42, 20, false],
+    ['nn', 5, 6, 3, false],
+  ];
+  test.each(LAYOUT_CASES)(
+    '%s M=%i N=%i K=%i (vec4 entry: %s) with bias and accumulate matches Σ op(A)·op(B) + bias + old within 1e-4',
+    async (layout, M, N, K, vec4) => {
+      const transA = layout === 'tn';
+      const transB = layout === 'nt';
+      expect(usesVec4(M, N, K, transA)).toBe(vec4);
+      const rt = await testRuntime();
+      const a = randomArray(M * K, M * 100 + K, 1); // (M,K), or (K,M) when transA
+      const b = randomArray(K * N, N * 100 + K, 1); // (K,N), or (N,K) when transB
+      const bias = randomArray(N, N + 3, 1); // (N)
+      const old = randomArray(M * N, M + N, 1); // (M,N), accumulated onto
+      const want = new Float32Array(M * N); // (M,N)
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          let s = old[m * N + n] + bias[n];
+          for (let k = 0; k < K; k++)
+            s += (transA ? a[k * M + m] : a[m * K + k]) * (transB ? b[n * K + k] : b[k * N + n]);
+          want[m * N + n] = s;
+        }
+      const out = rt.upload(old);
+      const rec = rt.recorder();
+      matmul(rec, out, rt.upload(a), rt.upload(b), M, N, K, {
+        transA,
+        transB,
+        bias: rt.upload(bias),
+        accumulate: true,
+      });
+      rec.submit();
+      const c = allClose(await rt.readF32(out, M * N), want, 1e-4, 1e-5);
+      expect(c.ok, `worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
+    },
+  );
 });

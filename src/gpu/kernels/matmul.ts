@@ -1,27 +1,45 @@
 // TS wrapper of shaders/matmul.wgsl: the linear layers' forward and backward and the tied LM head.
 // CPU reference: matmulForward / matmulBackward (src/models/cpu/ops.ts).
+// The kernel reads global memory straight into a 4×4 register block per invocation (no workgroup
+// memory, no barriers), with vec4 loads where the shape allows. On SwiftShader (the CPU adapter CI
+// and the bench use), measured in headless Chromium against TF.js's WebGPU tf.matMul at the model's
+// shapes: the earlier 64×64-tile kernel staged in workgroup memory ran at 0.5× TF.js's speed, this one
+// at 4-7× (vec4 entry) and 4-7× (scalar entry, on shapes that are not multiples of 4).
 import code from '../shaders/matmul.wgsl?raw';
 import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
 
-const TILE = 64; // output tile edge of the matmul entry point (TS in the WGSL)
+const TILE = 32; // output tile edge of one workgroup (WG·RB in the WGSL), both entry points
 
-const spec = (transA: boolean, transB: boolean): KernelSpec => ({
-  name: 'matmul',
+const spec = (transA: boolean, transB: boolean, vec4: boolean): KernelSpec => ({
+  name: vec4 ? 'matmul_vec4' : 'matmul',
   code,
-  entryPoint: 'matmul',
+  entryPoint: vec4 ? 'matmul_vec4' : 'matmul',
   constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
 });
 
+/** Scalar entry (any shape): nn, nt, tn; vec4 entry (see `usesVec4`): nn4, nt4, tn4. */
 export const matmulSpecs = {
-  nn: spec(false, false),
-  nt: spec(false, true),
-  tn: spec(true, false),
+  nn: spec(false, false, false),
+  nt: spec(false, true, false),
+  tn: spec(true, false, false),
+  nn4: spec(false, false, true),
+  nt4: spec(false, true, true),
+  tn4: spec(true, false, true),
 };
 export const matmulBackwardBiasSpec: KernelSpec = {
   name: 'matmul_backward_bias',
   code,
   entryPoint: 'matmul_backward_bias',
 };
+
+/**
+ * Whether matmul takes the vec4 entry point: every row it reads from A, B, out and bias must be whole
+ * vec4s, i.e. N % 4 = 0 and, for the dimension A's rows run along, K % 4 = 0 (A (M,K), B (K,N) or
+ * (N,K)) or M % 4 = 0 (A (K,M) when transA).
+ */
+export function usesVec4(M: number, N: number, K: number, transA = false): boolean {
+  return N % 4 === 0 && (transA ? M % 4 === 0 : K % 4 === 0);
+}
 
 export interface MatmulOptions {
   transA?: boolean; // A is stored (K,M)
@@ -42,7 +60,8 @@ export function matmul(
   o: MatmulOptions = {},
 ): void {
   if (o.transA && o.transB) throw new Error('matmul: transA and transB together are not supported');
-  const s = o.transA ? matmulSpecs.tn : o.transB ? matmulSpecs.nt : matmulSpecs.nn;
+  const layout = o.transA ? ('tn' as const) : o.transB ? ('nt' as const) : ('nn' as const);
+  const s = matmulSpecs[usesVec4(M, N, K, o.transA) ? (`${layout}4` as const) : layout];
   const params = [u32(M), u32(N), u32(K), u32(o.bias ? 1 : 0), u32(o.accumulate ? 1 : 0)];
   // Without a bias, B is bound again in its place (read-only twice is allowed; the kernel never reads it).
   rec.dispatch(s, params, [out, a, b, o.bias ?? b], [groups(N, TILE), groups(M, TILE)]);
