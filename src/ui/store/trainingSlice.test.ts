@@ -6,10 +6,12 @@ import { createStore } from 'zustand';
 import type { MetricsRow } from '../../rl/metrics';
 import type { SampleRecord } from '../../rl/trainer';
 import type { WorkerCommand, WorkerEvent } from '../worker/protocol';
+import { parseRunConfig } from '../../rl/config';
+import { getPreset } from '../../rl/presets/index';
 import { createConfigSlice } from './configSlice';
 import type { Store } from './index';
 import type { RunsSlice } from './runsSlice';
-import { createTrainingSlice, FLUSH_MS, needsNewRun } from './trainingSlice';
+import { createTrainingSlice, FLUSH_MS, needsNewRun, runName } from './trainingSlice';
 import { createViewSlice } from './viewSlice';
 
 /** The store with a recording worker channel and a runs slice that only records calls. */
@@ -65,6 +67,14 @@ describe('training slice', () => {
     expect(init.runId).toBe(id);
     expect(init.config).toEqual(h.store.getState().config);
     expect(h.calls.createRun).toEqual([expect.objectContaining({ id, name: 'add: correctness' })]);
+  });
+
+  it('a run named like an existing one gets the first free "#n": runs of one preset stay apart', () => {
+    const config = parseRunConfig({ ...getPreset('grpo-add').config });
+    expect(runName(config)).toBe('grpo-add');
+    expect(runName(config, ['grpo-add'])).toBe('grpo-add #2');
+    expect(runName(config, ['grpo-add', 'grpo-add #2', 'grpo-add #4'])).toBe('grpo-add #3');
+    expect(runName(parseRunConfig({ ...config, name: 'run' }), ['add: correctness'])).toBe('add: correctness #2');
   });
 
   it('5 step reports inside one flush window reach the store as 5 rows in one update and one appendMetrics call', () => {

@@ -66,10 +66,16 @@ export function needsNewRun(config: RunConfig, runConfig: RunConfig | null): boo
 }
 
 /** A short name for the runs list: the preset's name or the task and reward terms. */
-export function runName(config: RunConfig): string {
-  if (config.name !== 'run') return config.name;
-  const terms = config.reward.map((t) => (t.weight === 1 ? t.component : `${t.weight}·${t.component}`)).join(' + ');
-  return `${config.task}: ${terms}`;
+export function runName(config: RunConfig, taken: readonly string[] = []): string {
+  const base =
+    config.name !== 'run'
+      ? config.name
+      : `${config.task}: ${config.reward.map((t) => (t.weight === 1 ? t.component : `${t.weight}·${t.component}`)).join(' + ')}`;
+  // A second run of the same preset gets "#2" so the runs list and the overlay legend tell them apart.
+  if (!taken.includes(base)) return base;
+  let n = 2;
+  while (taken.includes(`${base} #${n}`)) n++;
+  return `${base} #${n}`;
 }
 
 export const createTrainingSlice =
@@ -144,7 +150,8 @@ export const createTrainingSlice =
         latestSamples: [],
         status: { ...idleStatus(status.backend), state: 'loading' },
       }));
-      get().createRun({ id: runId, name: runName(config), config });
+      const taken = get().runs.map((r) => r.name);
+      get().createRun({ id: runId, name: runName(config, taken), config });
       send({ type: 'init', config, runId });
     };
 
