@@ -10,7 +10,7 @@ import {
   matmulForward as forwardCpu,
 } from '../../models/cpu/ops';
 import { allClose, randomArray, relToScale, testRuntime } from '../testing';
-import { matmul, matmulBackward, matmulForward, usesVec4 } from './matmul';
+import { BIAS_COLUMN_MAX_ROWS, matmul, matmulBackward, matmulBackwardBias, matmulForward, usesVec4 } from './matmul';
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -178,4 +178,21 @@ describe('matmul kernels', () => {
       expect(c.ok, `worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
     },
   );
+
+  // Both dbias paths: one invocation per column (rows ≤ BIAS_COLUMN_MAX_ROWS) and the tree reduction.
+  test.each([
+    [BIAS_COLUMN_MAX_ROWS, 70],
+    [BIAS_COLUMN_MAX_ROWS + 77, 5],
+  ])('dbias += column sums of dout for BT=%i OC=%i matches the CPU within 1e-5 of scale', async (BT, OC) => {
+    const rt = await testRuntime();
+    const dout = randomArray(BT * OC, BT + OC, 1); // (BT,OC)
+    const dbias0 = randomArray(OC, 41, 1); // (OC), accumulated onto
+    const want = Float64Array.from(dbias0); // (OC)
+    for (let m = 0; m < BT; m++) for (let n = 0; n < OC; n++) want[n] += dout[m * OC + n];
+    const gDbias = rt.upload(dbias0);
+    const rec = rt.recorder();
+    matmulBackwardBias(rec, gDbias, rt.upload(dout), BT, OC);
+    rec.submit();
+    expect(relToScale(await rt.readF32(gDbias, OC), want)).toBeLessThan(1e-5);
+  });
 });
