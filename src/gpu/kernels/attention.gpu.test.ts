@@ -1,16 +1,22 @@
 // attention.wgsl against the CPU reference (src/models/cpu/ops.ts): causal multi-head attention
-// forward (out and the softmax) and backward (dq|dk|dv), at sequence lengths that are not multiples
-// of the 64-wide workgroup and with T above it.
+// forward (out and the softmax) and backward (dq|dk|dv), through both entry points (vec4 heads and
+// scalar heads), at T = 1, odd T, T above the 64-wide workgroup, and row counts B·NH·T that are not
+// multiples of it.
 import { describe, expect, test } from 'vitest';
 import { attentionBackward as backwardCpu, attentionForward as forwardCpu } from '../../models/cpu/ops';
 import { allClose, randomArray, relToScale, testRuntime } from '../testing';
-import { attentionBackward, attentionForward } from './attention';
+import { attentionBackward, attentionForward, usesVec4 } from './attention';
 
-const SHAPES: [number, number, number, number][] = [
-  // B, T, C, NH
-  [1, 1, 4, 1],
-  [2, 13, 20, 4],
-  [1, 70, 12, 2],
+const SHAPES: [number, number, number, number, string][] = [
+  // B, T, C, NH, the entry points the head width hs = C/NH takes
+  [1, 1, 4, 1, 'vec4'],
+  [2, 13, 20, 4, 'scalar'],
+  [1, 70, 12, 2, 'scalar'],
+  [2, 7, 64, 4, 'vec4'], // the bench's head width (16), odd T
+  [3, 5, 32, 1, 'vec4'],
+  [1, 70, 24, 3, 'vec4'], // hs 8, T above the workgroup
+  [1, 3, 68, 1, 'scalar'], // hs % 4 = 0 but wider than the vec4 entries hold
+  [1, 1, 10, 2, 'scalar'],
 ];
 
 function cpuForward(inp: Float32Array, B: number, T: number, C: number, NH: number) {
@@ -23,8 +29,9 @@ function cpuForward(inp: Float32Array, B: number, T: number, C: number, NH: numb
 
 describe('attention kernels', () => {
   test.each(SHAPES)(
-    'forward B=%i T=%i C=%i NH=%i: out and att match the CPU within rtol 1e-4 / atol 1e-5, causal',
-    async (B, T, C, NH) => {
+    'forward B=%i T=%i C=%i NH=%i (%s): out and att match the CPU within rtol 1e-4 / atol 1e-5, causal',
+    async (B, T, C, NH, entry) => {
+      expect(usesVec4(C / NH) ? 'vec4' : 'scalar').toBe(entry);
       const rt = await testRuntime();
       const inp = randomArray(B * T * 3 * C, B + T + C, 2); // (B,T,3C)
       const want = cpuForward(inp, B, T, C, NH);
@@ -56,8 +63,9 @@ describe('attention kernels', () => {
   );
 
   test.each(SHAPES)(
-    'backward B=%i T=%i C=%i NH=%i: dq|dk|dv match the CPU within 1e-5 of scale',
-    async (B, T, C, NH) => {
+    'backward B=%i T=%i C=%i NH=%i (%s): dq|dk|dv match the CPU within 1e-5 of scale',
+    async (B, T, C, NH, entry) => {
+      expect(usesVec4(C / NH) ? 'vec4' : 'scalar').toBe(entry);
       const rt = await testRuntime();
       const inp = randomArray(B * T * 3 * C, 2 * B + T + C, 2); // (B,T,3C)
       const dout = randomArray(B * T * C, 3 * B + T + C, 1); // (B,T,C)
