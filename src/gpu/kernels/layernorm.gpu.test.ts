@@ -1,46 +1,63 @@
 // layernorm.wgsl against the CPU reference (src/models/cpu/ops.ts) on shapes that are not multiples
-// of the 64-wide workgroup, including rows and columns beyond one workgroup's width.
+// of the 64-wide workgroup, including rows and columns beyond one workgroup's width, through every
+// entry point: vec4 rows (C % 4 = 0) and scalar rows, parameter gradients per column and, past
+// LAYERNORM_COLUMN_MAX_ROWS rows, per workgroup with a tree.
 import { describe, expect, test } from 'vitest';
 import { layernormBackward as backwardCpu, layernormForward as forwardCpu } from '../../models/cpu/ops';
 import { allClose, randomArray, relToScale, testRuntime } from '../testing';
-import { layernormBackward, layernormForward } from './layernorm';
+import { LAYERNORM_COLUMN_MAX_ROWS, layernormBackward, layernormForward } from './layernorm';
 
-const SHAPES: [number, number][] = [
-  [1, 1],
-  [13, 20],
-  [5, 70],
-  [70, 9],
+const SHAPES: [number, number, string][] = [
+  // BT, C, the entry points: rows vec4 or scalar, then the parameter gradients' reduction
+  [1, 1, 'scalar/column'],
+  [13, 20, 'vec4/column'],
+  [5, 70, 'scalar/column'],
+  [70, 9, 'scalar/column'],
+  [70, 64, 'vec4/column'],
+  [1, 4, 'vec4/column'],
+  [1100, 8, 'vec4/tree'],
+  [1030, 5, 'scalar/tree'],
 ];
 
+/** The entry points layernorm.ts picks for (BT, C), as the SHAPES labels name them. */
+function entries(BT: number, C: number): string {
+  return `${C % 4 === 0 ? 'vec4' : 'scalar'}/${BT > LAYERNORM_COLUMN_MAX_ROWS ? 'tree' : 'column'}`;
+}
+
 describe('layernorm kernels', () => {
-  test.each(SHAPES)('forward BT=%i C=%i: out, mean, rstd match the CPU within rtol 1e-4 / atol 1e-5', async (BT, C) => {
-    const rt = await testRuntime();
-    // An offset mean (3) checks the two-pass variance.
-    const inp = randomArray(BT * C, BT * 7 + C, 2).map((x) => x + 3); // (BT,C)
-    const weight = randomArray(C, C + 1, 1).map((x) => x + 1); // (C)
-    const bias = randomArray(C, C + 2, 1); // (C)
-    const [out, mean, rstd] = [new Float32Array(BT * C), new Float32Array(BT), new Float32Array(BT)];
-    forwardCpu(out, mean, rstd, inp, weight, bias, BT, C);
-    const [gOut, gMean, gRstd] = [rt.buffer(BT * C * 4), rt.buffer(BT * 4), rt.buffer(BT * 4)];
-    const rec = rt.recorder();
-    layernormForward(rec, gOut, gMean, gRstd, rt.upload(inp), rt.upload(weight), rt.upload(bias), BT, C);
-    rec.submit();
-    const got = (
-      await rt.read([
-        { buffer: gOut, count: BT * C },
-        { buffer: gMean, count: BT },
-        { buffer: gRstd, count: BT },
-      ])
-    ).map((b) => new Float32Array(b));
-    [out, mean, rstd].forEach((want, i) => {
-      const c = allClose(got[i], want, 1e-4, 1e-5);
-      expect(c.ok, `output ${i}: worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
-    });
-  });
+  test.each(SHAPES)(
+    'forward BT=%i C=%i (%s): out, mean, rstd match the CPU within rtol 1e-4 / atol 1e-5',
+    async (BT, C, e) => {
+      expect(entries(BT, C)).toBe(e);
+      const rt = await testRuntime();
+      // An offset mean (3) checks the two-pass variance.
+      const inp = randomArray(BT * C, BT * 7 + C, 2).map((x) => x + 3); // (BT,C)
+      const weight = randomArray(C, C + 1, 1).map((x) => x + 1); // (C)
+      const bias = randomArray(C, C + 2, 1); // (C)
+      const [out, mean, rstd] = [new Float32Array(BT * C), new Float32Array(BT), new Float32Array(BT)];
+      forwardCpu(out, mean, rstd, inp, weight, bias, BT, C);
+      const [gOut, gMean, gRstd] = [rt.buffer(BT * C * 4), rt.buffer(BT * 4), rt.buffer(BT * 4)];
+      const rec = rt.recorder();
+      layernormForward(rec, gOut, gMean, gRstd, rt.upload(inp), rt.upload(weight), rt.upload(bias), BT, C);
+      rec.submit();
+      const got = (
+        await rt.read([
+          { buffer: gOut, count: BT * C },
+          { buffer: gMean, count: BT },
+          { buffer: gRstd, count: BT },
+        ])
+      ).map((b) => new Float32Array(b));
+      [out, mean, rstd].forEach((want, i) => {
+        const c = allClose(got[i], want, 1e-4, 1e-5);
+        expect(c.ok, `output ${i}: worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
+      });
+    },
+  );
 
   test.each(SHAPES)(
-    'backward BT=%i C=%i accumulates dinp, dweight, dbias onto existing values within 1e-5 of scale',
-    async (BT, C) => {
+    'backward BT=%i C=%i (%s) accumulates dinp, dweight, dbias onto existing values within 1e-5 of scale',
+    async (BT, C, e) => {
+      expect(entries(BT, C)).toBe(e);
       const rt = await testRuntime();
       const inp = randomArray(BT * C, BT + 11 * C, 2); // (BT,C)
       const weight = randomArray(C, C + 5, 1).map((x) => x + 1); // (C)
@@ -83,9 +100,11 @@ describe('layernorm kernels', () => {
     },
   );
 
-  test('backward with accumulateInput=false overwrites dinp', async () => {
+  test.each([
+    [13, 20],
+    [13, 9],
+  ])('backward BT=%i C=%i with accumulateInput=false overwrites dinp (within 1e-5 of scale)', async (BT, C) => {
     const rt = await testRuntime();
-    const [BT, C] = [13, 20];
     const inp = randomArray(BT * C, 51, 2);
     const weight = randomArray(C, 52, 1);
     const dout = randomArray(BT * C, 53, 1);

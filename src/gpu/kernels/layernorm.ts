@@ -1,19 +1,31 @@
 // TS wrapper of shaders/layernorm.wgsl. CPU reference: layernormForward / layernormBackward
 // (src/models/cpu/ops.ts).
+// One invocation per row (and per column for the parameter gradients), serial loops, no workgroup
+// memory or barriers; vec4 rows when C % 4 = 0. SwiftShader (2 shared CPU cores), the bench's shape
+// BT=256, C=64, ms per call, the earlier workgroup-per-row kernels (tree reductions) → these (vec4):
+// forward 17-20 → 0.4-0.5, backward (input and parameter kernels) 20 → 0.75-0.96.
 import code from '../shaders/layernorm.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, u32 } from '../runtime';
+import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
 
-export const layernormForwardSpec: KernelSpec = { name: 'layernorm_forward', code, entryPoint: 'layernorm_forward' };
-export const layernormBackwardInputSpec: KernelSpec = {
-  name: 'layernorm_backward_input',
-  code,
-  entryPoint: 'layernorm_backward_input',
+const WG = 64; // invocations per workgroup (WG in the WGSL)
+
+const spec = (entry: string): KernelSpec => ({ name: entry, code, entryPoint: entry });
+
+export const layernormSpecs = {
+  forward: spec('layernorm_forward'),
+  forward4: spec('layernorm_forward_vec4'),
+  backwardInput: spec('layernorm_backward_input'),
+  backwardInput4: spec('layernorm_backward_input_vec4'),
+  backwardParams: spec('layernorm_backward_params'),
+  backwardParams4: spec('layernorm_backward_params_vec4'),
+  backwardParamsTree: spec('layernorm_backward_params_tree'),
 };
-export const layernormBackwardParamsSpec: KernelSpec = {
-  name: 'layernorm_backward_params',
-  code,
-  entryPoint: 'layernorm_backward_params',
-};
+
+/**
+ * Up to this many rows, dweight and dbias are summed by one invocation per column; beyond it, by a
+ * workgroup per column with a tree reduction (keeps a GPU busy when the columns are few and the rows many).
+ */
+export const LAYERNORM_COLUMN_MAX_ROWS = 1024;
 
 /** out (BT,C) = LayerNorm(inp (BT,C)) with weight, bias (C); keeps mean, rstd (BT) for the backward. */
 export function layernormForward(
@@ -27,7 +39,8 @@ export function layernormForward(
   BT: number,
   C: number,
 ): void {
-  rec.dispatch(layernormForwardSpec, [u32(BT), u32(C), u32(0)], [out, mean, rstd, inp, weight, bias], [BT]);
+  const s = C % 4 === 0 ? layernormSpecs.forward4 : layernormSpecs.forward;
+  rec.dispatch(s, [u32(BT), u32(C), u32(0)], [out, mean, rstd, inp, weight, bias], [groups(BT, WG)]);
 }
 
 /**
@@ -50,6 +63,11 @@ export function layernormBackward(
   accumulateInput = true,
 ): void {
   const params = [u32(BT), u32(C), u32(accumulateInput ? 1 : 0)];
-  rec.dispatch(layernormBackwardInputSpec, params, [dinp, dout, inp, weight, mean, rstd], [BT]);
-  rec.dispatch(layernormBackwardParamsSpec, params, [dweight, dbias, dout, inp, mean, rstd], [C]);
+  const vec4 = C % 4 === 0;
+  const input = vec4 ? layernormSpecs.backwardInput4 : layernormSpecs.backwardInput;
+  rec.dispatch(input, params, [dinp, dout, inp, weight, mean, rstd], [groups(BT, WG)]);
+  const paramBuffers = [dweight, dbias, dout, inp, mean, rstd];
+  if (BT > LAYERNORM_COLUMN_MAX_ROWS) rec.dispatch(layernormSpecs.backwardParamsTree, params, paramBuffers, [C]);
+  else if (vec4) rec.dispatch(layernormSpecs.backwardParams4, params, paramBuffers, [groups(C / 4, WG)]);
+  else rec.dispatch(layernormSpecs.backwardParams, params, paramBuffers, [groups(C, WG)]);
 }

@@ -1,7 +1,12 @@
 // LayerNorm over the last dimension (eps 1e-5, weight and bias), forward and backward (llm.c's
-// layernorm_forward / layernorm_backward). Rows are independent: one workgroup per row, its sums
-// tree-reduced in workgroup memory. The parameter gradients sum over rows, which would race across
-// row workgroups (WGSL has no float atomics), so a second kernel owns one column per workgroup.
+// layernorm_forward / layernorm_backward). Rows are independent: one invocation per row sums it
+// serially, with no workgroup memory and no barriers (on a CPU adapter, SwiftShader, those are
+// emulated and cost more than the row of C ≤ a few hundred they would split). The parameter gradients
+// sum over rows, which would race across rows (WGSL has no float atomics), so a second kernel owns
+// one column (or one vec4 of columns) per invocation and loops over the rows; beyond
+// LAYERNORM_COLUMN_MAX_ROWS rows (layernorm.ts) a workgroup per column tree-reduces them instead, so a
+// GPU stays busy when columns are few and rows many.
+// `*_vec4` entries read rows as vec4s (the wrapper uses them when C % 4 = 0); the others take any C.
 // CPU reference: layernormForward / layernormBackward in src/models/cpu/ops.ts.
 
 const WG: u32 = 64u;
@@ -15,22 +20,8 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 
-var<workgroup> s_a: array<f32, WG>;
-var<workgroup> s_b: array<f32, WG>;
-
-// Tree-reduces s_a and s_b (sums) together; every invocation returns both.
-fn reduce_sum2(lid: u32) -> vec2f {
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      s_a[lid] += s_a[lid + s];
-      s_b[lid] += s_b[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = vec2f(s_a[0], s_b[0]);
-  workgroupBarrier();
-  return r;
+fn hsum(v: vec4f) -> f32 {
+  return (v.x + v.y) + (v.z + v.w);
 }
 
 @group(0) @binding(1) var<storage, read_write> out: array<f32>; // (BT,C)
@@ -39,30 +30,49 @@ fn reduce_sum2(lid: u32) -> vec2f {
 @group(0) @binding(4) var<storage, read> inp: array<f32>; // (BT,C)
 @group(0) @binding(5) var<storage, read> weight: array<f32>; // (C)
 @group(0) @binding(6) var<storage, read> bias: array<f32>; // (C)
+@group(0) @binding(1) var<storage, read_write> out4: array<vec4f>; // (BT,C/4)
+@group(0) @binding(4) var<storage, read> inp4: array<vec4f>; // (BT,C/4)
+@group(0) @binding(5) var<storage, read> weight4: array<vec4f>; // (C/4)
+@group(0) @binding(6) var<storage, read> bias4: array<vec4f>; // (C/4)
+
+// Two passes (mean, then squared deviations) as the CPU reference does: no cancellation.
+@compute @workgroup_size(WG)
+fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= p.BT) { return; }
+  let C4 = p.C / 4u;
+  let base = r * C4;
+  var s = vec4f(0.0);
+  for (var c = 0u; c < C4; c++) { s += inp4[base + c]; }
+  let m = hsum(s) / f32(p.C);
+  var v = vec4f(0.0);
+  for (var c = 0u; c < C4; c++) {
+    let d = inp4[base + c] - m;
+    v += d * d;
+  }
+  let rs = 1.0 / sqrt(hsum(v) / f32(p.C) + EPS);
+  for (var c = 0u; c < C4; c++) { out4[base + c] = (inp4[base + c] - m) * rs * weight4[c] + bias4[c]; }
+  mean[r] = m;
+  rstd[r] = rs;
+}
 
 @compute @workgroup_size(WG)
-fn layernorm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
-  let r = wid.x;
-  let lid = lid3.x;
+fn layernorm_forward(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= p.BT) { return; }
   let base = r * p.C;
   var s = 0.0;
-  for (var c = lid; c < p.C; c += WG) { s += inp[base + c]; }
-  s_a[lid] = s;
-  s_b[lid] = 0.0;
-  let m = reduce_sum2(lid).x / f32(p.C);
-  // Two passes (mean, then squared deviations) as the CPU reference does: no cancellation.
+  for (var c = 0u; c < p.C; c++) { s += inp[base + c]; }
+  let m = s / f32(p.C);
   var v = 0.0;
-  for (var c = lid; c < p.C; c += WG) {
+  for (var c = 0u; c < p.C; c++) {
     let d = inp[base + c] - m;
     v += d * d;
   }
-  s_a[lid] = v;
-  let rs = 1.0 / sqrt(reduce_sum2(lid).x / f32(p.C) + EPS);
-  for (var c = lid; c < p.C; c += WG) { out[base + c] = (inp[base + c] - m) * rs * weight[c] + bias[c]; }
-  if (lid == 0u) {
-    mean[r] = m;
-    rstd[r] = rs;
-  }
+  let rs = 1.0 / sqrt(v / f32(p.C) + EPS);
+  for (var c = 0u; c < p.C; c++) { out[base + c] = (inp[base + c] - m) * rs * weight[c] + bias[c]; }
+  mean[r] = m;
+  rstd[r] = rs;
 }
 
 @group(0) @binding(1) var<storage, read_write> dinp: array<f32>; // (BT,C)
@@ -71,28 +81,56 @@ fn layernorm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
 @group(0) @binding(4) var<storage, read> weightB: array<f32>; // (C)
 @group(0) @binding(5) var<storage, read> meanB: array<f32>; // (BT)
 @group(0) @binding(6) var<storage, read> rstdB: array<f32>; // (BT)
+@group(0) @binding(1) var<storage, read_write> dinp4: array<vec4f>; // (BT,C/4)
+@group(0) @binding(2) var<storage, read> dout4: array<vec4f>; // (BT,C/4)
+@group(0) @binding(3) var<storage, read> inpB4: array<vec4f>; // (BT,C/4)
+@group(0) @binding(4) var<storage, read> weightB4: array<vec4f>; // (C/4)
 
 // dinp = rstd·(w·dout − mean(w·dout) − norm·mean(w·dout·norm)), norm = (inp − mean)·rstd.
 @compute @workgroup_size(WG)
-fn layernorm_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
-  let r = wid.x;
-  let lid = lid3.x;
+fn layernorm_backward_input_vec4(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= p.BT) { return; }
+  let C4 = p.C / 4u;
+  let base = r * C4;
+  let m = meanB[r];
+  let rs = rstdB[r];
+  var a = vec4f(0.0);
+  var b = vec4f(0.0);
+  for (var c = 0u; c < C4; c++) {
+    let dnorm = weightB4[c] * dout4[base + c];
+    a += dnorm;
+    b += dnorm * (inpB4[base + c] - m) * rs;
+  }
+  let ma = hsum(a) / f32(p.C);
+  let mb = hsum(b) / f32(p.C);
+  for (var c = 0u; c < C4; c++) {
+    let norm = (inpB4[base + c] - m) * rs;
+    var d = (weightB4[c] * dout4[base + c] - ma - norm * mb) * rs;
+    if (p.accumulate == 1u) { d += dinp4[base + c]; }
+    dinp4[base + c] = d;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn layernorm_backward_input(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= p.BT) { return; }
   let base = r * p.C;
   let m = meanB[r];
   let rs = rstdB[r];
   var a = 0.0;
   var b = 0.0;
-  for (var c = lid; c < p.C; c += WG) {
+  for (var c = 0u; c < p.C; c++) {
     let dnorm = weightB[c] * dout[base + c];
     a += dnorm;
     b += dnorm * (inpB[base + c] - m) * rs;
   }
-  s_a[lid] = a;
-  s_b[lid] = b;
-  let sums = reduce_sum2(lid) / f32(p.C);
-  for (var c = lid; c < p.C; c += WG) {
+  let ma = a / f32(p.C);
+  let mb = b / f32(p.C);
+  for (var c = 0u; c < p.C; c++) {
     let norm = (inpB[base + c] - m) * rs;
-    var d = (weightB[c] * dout[base + c] - sums.x - norm * sums.y) * rs;
+    var d = (weightB[c] * dout[base + c] - ma - norm * mb) * rs;
     if (p.accumulate == 1u) { d += dinp[base + c]; }
     dinp[base + c] = d;
   }
@@ -104,10 +142,50 @@ fn layernorm_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(local_in
 @group(0) @binding(4) var<storage, read> inpP: array<f32>; // (BT,C) the forward's input
 @group(0) @binding(5) var<storage, read> meanP: array<f32>; // (BT)
 @group(0) @binding(6) var<storage, read> rstdP: array<f32>; // (BT)
+@group(0) @binding(1) var<storage, read_write> dweight4: array<vec4f>; // (C/4)
+@group(0) @binding(2) var<storage, read_write> dbias4: array<vec4f>; // (C/4)
+@group(0) @binding(3) var<storage, read> doutP4: array<vec4f>; // (BT,C/4)
+@group(0) @binding(4) var<storage, read> inpP4: array<vec4f>; // (BT,C/4)
 
-// dweight[c] += Σ_rows dout·norm, dbias[c] += Σ_rows dout: one workgroup per column c.
+// dweight[c] += Σ_rows dout·norm, dbias[c] += Σ_rows dout: one invocation per 4 columns.
 @compute @workgroup_size(WG)
-fn layernorm_backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+fn layernorm_backward_params_vec4(@builtin(global_invocation_id) gid: vec3u) {
+  let c = gid.x;
+  let C4 = p.C / 4u;
+  if (c >= C4) { return; }
+  var a = vec4f(0.0);
+  var b = vec4f(0.0);
+  for (var r = 0u; r < p.BT; r++) {
+    let d = doutP4[r * C4 + c];
+    a += d * (inpP4[r * C4 + c] - meanP[r]) * rstdP[r];
+    b += d;
+  }
+  dweight4[c] += a;
+  dbias4[c] += b;
+}
+
+// The same, one invocation per column.
+@compute @workgroup_size(WG)
+fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3u) {
+  let c = gid.x;
+  if (c >= p.C) { return; }
+  var a = 0.0;
+  var b = 0.0;
+  for (var r = 0u; r < p.BT; r++) {
+    let d = doutP[r * p.C + c];
+    a += d * (inpP[r * p.C + c] - meanP[r]) * rstdP[r];
+    b += d;
+  }
+  dweight[c] += a;
+  dbias[c] += b;
+}
+
+var<workgroup> s_a: array<f32, WG>;
+var<workgroup> s_b: array<f32, WG>;
+
+// The same for many rows: one workgroup per column c, its rows tree-reduced in workgroup memory.
+@compute @workgroup_size(WG)
+fn layernorm_backward_params_tree(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
   let c = wid.x;
   let lid = lid3.x;
   var a = 0.0;
@@ -119,9 +197,16 @@ fn layernorm_backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(local_i
   }
   s_a[lid] = a;
   s_b[lid] = b;
-  let sums = reduce_sum2(lid);
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      s_a[lid] += s_a[lid + s];
+      s_b[lid] += s_b[lid + s];
+    }
+    workgroupBarrier();
+  }
   if (lid == 0u) {
-    dweight[c] += sums.x;
-    dbias[c] += sums.y;
+    dweight[c] += s_a[0];
+    dbias[c] += s_b[0];
   }
 }
