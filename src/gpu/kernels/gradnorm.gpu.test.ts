@@ -9,6 +9,7 @@ describe('gradnorm kernel', () => {
   test.each([
     [1, 0.5],
     [1000, 1],
+    [GRADNORM_PARTIALS + 1, 0], // one invocation's slice has two elements, the others one
     [100_003, 1],
     [100_003, 0],
     [70_001, 1e9],
