@@ -28,7 +28,7 @@ interface Recipe {
 }
 
 const RECIPES: Record<TaskName, Recipe> = {
-  add: { steps: 550, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
+  add: { steps: 470, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
   sort: { steps: 150, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
   reverse: { steps: 400, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
   'add-scratch': { steps: 350, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
