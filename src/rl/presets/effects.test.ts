@@ -1,9 +1,9 @@
 // The presets' effects (issue 4) at reduced size, one fixed seed, on the CPU engine from the task's base
 // checkpoint (public/checkpoints, `npm run make-bases`). The full-size effects, on two seeds, are in
 // the README's preset table (made with `npm run cli -- train --preset …`); these reduced runs check the
-// direction of each effect in under a minute. Thresholds sit below the effects measured at seeds
-// 11, 12 and 13; a trainer that does not move the weights (advantages zeroed) fails both: its accuracy gain is
-// exactly 0 and its entropy stays at the start.
+// direction of each effect in about 90 s. Thresholds sit below the effects measured at seeds
+// 11, 12 and 13; a trainer that does not move the weights (advantages zeroed) fails each: its accuracy gain is
+// exactly 0, its entropy and length stay at the start.
 import { describe, expect, it } from 'vitest';
 import { createCpuEngines } from '../../cli/train';
 import { parseRunConfig, type RunConfig } from '../config';
@@ -30,21 +30,27 @@ const meanOf = (rows: MetricsRow[], key: 'entropy' | 'reward', from: number, to?
 const accuracy = (rows: MetricsRow[]) => rows.filter((x) => x.accuracy !== undefined).map((x) => x.accuracy!);
 
 describe(`preset effects (reduced size, seed ${SEED})`, () => {
-  it('grpo-add: over 40 steps greedy held-out accuracy rises by ≥ 0.02 and mean reward by ≥ 0.02', async () => {
+  it('grpo-add: over 40 steps greedy held-out accuracy rises by ≥ 0.10 and mean reward by ≥ 0.02', async () => {
     const rows = await runPreset('grpo-add', { seed: SEED, steps: 40, evalEvery: 40 });
     const acc = accuracy(rows);
     expect(acc.length).toBe(2); // step 0 (before any update) and the final weights
-    expect(acc[1] - acc[0]).toBeGreaterThanOrEqual(0.02);
+    // Measured at seeds 11-13: +0.22, +0.21, +0.18 accuracy; reward +0.04, +0.09, +0.10.
+    expect(acc[1] - acc[0]).toBeGreaterThanOrEqual(0.1);
     expect(meanOf(rows, 'reward', -10) - meanOf(rows, 'reward', 0, 10)).toBeGreaterThanOrEqual(0.02);
   });
 
-  it('entropy-collapse loses ≥ 10% of its entropy in 30 steps; clip-cov keeps ≥ 3% more at the same seed and steps', async () => {
+  it('entropy-collapse loses ≥ 15% of its entropy in 30 steps; clip-cov and kl-cov keep ≥ 10% more at the same seed and steps', async () => {
     const small = { seed: SEED, steps: 30, promptsPerStep: 8, evalEvery: 30, evalPrompts: 64 };
     const plain = await runPreset('entropy-collapse', small);
     const clipCov = await runPreset('clip-cov', small);
-    expect(meanOf(plain, 'entropy', -3)).toBeLessThanOrEqual(0.9 * meanOf(plain, 'entropy', 0, 3));
-    // A clip-cov that detached nothing would reproduce the plain run bit for bit (ratio exactly 1).
-    expect(meanOf(clipCov, 'entropy', -3)).toBeGreaterThanOrEqual(1.03 * meanOf(plain, 'entropy', -3));
+    const klCov = await runPreset('kl-cov', small);
+    // Measured at seeds 11-13: plain 0.75×, 0.70×, 0.72× of its start; clip-cov 2.2×, 2.2×, 1.2× the
+    // plain run's end; kl-cov 1.28×, 1.50×, 1.46×. A Cov preset that selected no token would
+    // reproduce the plain run bit for bit (ratio exactly 1).
+    const plainEnd = meanOf(plain, 'entropy', -3);
+    expect(plainEnd).toBeLessThanOrEqual(0.85 * meanOf(plain, 'entropy', 0, 3));
+    expect(meanOf(clipCov, 'entropy', -3)).toBeGreaterThanOrEqual(1.1 * plainEnd);
+    expect(meanOf(klCov, 'entropy', -3)).toBeGreaterThanOrEqual(1.1 * plainEnd);
   });
 
   it('length-penalty: in 25 steps mean completion length falls to ≤ 0.7× the first step, greedy accuracy within 0.1', async () => {
