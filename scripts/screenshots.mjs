@@ -10,17 +10,18 @@ import { requireChromium } from './find-chromium.mjs';
 
 const port = Number(process.argv[process.argv.indexOf('--port') + 1]) || 4175;
 const base = `http://127.0.0.1:${port}`;
-// Sidebar settings small enough for a software GPU (the preset's other settings stay).
+// Sidebar settings small enough for a software GPU (the preset's other settings stay), large
+// enough that the curves show learning rather than noise.
 const SMALL = {
-  'Prompts per step (P)': 4,
-  'Group size (G)': 6,
-  'Max new tokens (L)': 10,
-  'Eval prompts': 8,
-  'Evaluate every': 3,
+  'Prompts per step (P)': 8,
+  'Group size (G)': 8,
+  'Max new tokens (L)': 8,
+  'Eval prompts': 32,
+  'Evaluate every': 10,
   Steps: 200,
 };
 const VIEWPORT = { width: 1680, height: 1050 };
-const RUN_STEPS = 15; // steps per run before the shot
+const RUN_STEPS = 40; // steps per run before the shot
 
 const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
   stdio: 'ignore',
@@ -54,13 +55,6 @@ async function top(page) {
   });
 }
 
-async function rename(item, name) {
-  await item.getByRole('button', { name: /^Rename / }).click();
-  const box = item.getByRole('textbox', { name: /^New name for / });
-  await box.fill(name);
-  await box.press('Enter');
-}
-
 async function trainTo(page, steps) {
   const status = page.getByRole('status');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
@@ -85,8 +79,9 @@ try {
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await page.getByRole('status').getByText('paused').waitFor();
 
-  // Run 2: the same with Clip-Cov, then overlay run 1 on it.
-  await page.getByLabel('Policy loss', { exact: true }).selectOption('clip-cov');
+  // Run 2: the KL-Cov preset (the same run plus KL-Cov), shrunk the same way; then overlay run 1 on it.
+  await page.getByRole('button', { name: /^KL-Cov/ }).click();
+  for (const [label, value] of Object.entries(SMALL)) await page.getByLabel(label, { exact: true }).fill(String(value));
   await trainTo(page, RUN_STEPS);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await page.getByRole('status').getByText('paused').waitFor();
