@@ -99,6 +99,11 @@ test('two runs are kept, renamed, overlaid with a legend, exported as CSV, and s
   const legend = page.getByRole('figure', { name: 'Entropy', exact: true }).locator('.recharts-legend-wrapper');
   await expect(legend).toContainText('shape A · entropy');
   await expect(legend).toContainText('shape B · entropy');
+  // Both runs carry `correctness`: the reward chart lists each run's series once, not once per run.
+  const rewardLegend = page.getByRole('figure', { name: 'Reward', exact: true }).locator('.recharts-legend-item');
+  await expect(rewardLegend.filter({ hasText: 'shape A · correctness' })).toHaveCount(1);
+  const rewardItems = await rewardLegend.allTextContents();
+  expect(new Set(rewardItems).size).toBe(rewardItems.length);
 
   // CSV: step + the TRL metric names logged, one row per step (steps 0..2 and the final evaluation).
   const [download] = await Promise.all([

@@ -1,6 +1,7 @@
 // The chart grid: what to watch while a run trains, in the order a reader asks about it.
 
 import { useDeferredValue, useMemo } from 'react';
+import type { MetricsRow } from '../../rl/metrics';
 import { LengthChart } from './LengthChart';
 import { LineMetricChart, type SeriesSpec } from './LineMetricChart';
 import { CovChart, EntropyLawChart } from './ScatterCharts';
@@ -18,14 +19,22 @@ const CLIP: SeriesSpec[] = [
   { key: 'clip_ratio/region_mean', label: 'any' },
 ];
 
+/** The last row of a training step (it has `reward`), scanning back from the end. */
+function lastStepRow(rows: readonly MetricsRow[]): MetricsRow | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) if (rows[i].reward !== undefined) return rows[i];
+  return undefined;
+}
+
 export function Charts() {
   // Redrawing eight recharts charts is the page's heaviest work: as a deferred value React renders
   // it in interruptible slices, so the main thread stays free for input while a run trains.
   const runs = useDeferredValue(useChartRuns());
-  // Reward components present in any drawn run (rows carry `rewards/<c>/mean` for each term).
-  const componentKeys = runs
-    .flatMap((r) => Object.keys(r.rows[r.rows.length - 1] ?? {}))
-    .filter((k) => k.startsWith('rewards/'))
+  // Reward components present in any drawn run: step rows carry `rewards/<c>/mean` for each term
+  // (a finished run's last row is its final evaluation, which has none). Each key once, however
+  // many runs carry it, else overlaid runs would draw every component twice.
+  const componentKeys = [
+    ...new Set(runs.flatMap((r) => Object.keys(lastStepRow(r.rows) ?? {})).filter((k) => k.startsWith('rewards/'))),
+  ]
     .sort()
     .join('|');
   const reward = useMemo<SeriesSpec[]>(
