@@ -51,7 +51,7 @@ export const PRESETS: readonly Preset[] = [
   preset(
     clipCov,
     'Clip-Cov',
-    'The entropy-collapse run with Clip-Cov: each update detaches up to a tenth of the tokens, drawn at random among those whose covariance of log-prob and advantage lies between 0.5 and 2. Entropy stays far above the plain run with greedy accuracy held, but at this scale it overshoots: watch completions grow and sampled reward fall.',
+    'The entropy-collapse run with Clip-Cov: each update detaches up to a tenth of the tokens, drawn at random among those whose covariance of log-prob and advantage lies between 1.2 and 10. Entropy stays far above the plain run with greedy accuracy close to it, but at this scale it overshoots: watch completions grow and sampled reward fall.',
     'The Entropy Mechanism of Reinforcement Learning for Reasoning Language Models',
   ),
   preset(
