@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { layernormBackward as backwardCpu, layernormForward as forwardCpu } from '../../models/cpu/ops';
 import { allClose, randomArray, relToScale, testRuntime } from '../testing';
-import { LAYERNORM_COLUMN_MAX_ROWS, layernormBackward, layernormForward } from './layernorm';
+import { layernormBackward, layernormEntries, layernormForward } from './layernorm';
 
 const SHAPES: [number, number, string][] = [
   // BT, C, the entry points: rows vec4 or scalar, then the parameter gradients' reduction
@@ -19,9 +19,10 @@ const SHAPES: [number, number, string][] = [
   [1030, 5, 'scalar/tree'],
 ];
 
-/** The entry points layernorm.ts picks for (BT, C), as the SHAPES labels name them. */
+/** The entry points layernorm.ts takes for (BT, C), as the SHAPES labels name them. */
 function entries(BT: number, C: number): string {
-  return `${C % 4 === 0 ? 'vec4' : 'scalar'}/${BT > LAYERNORM_COLUMN_MAX_ROWS ? 'tree' : 'column'}`;
+  const e = layernormEntries(BT, C);
+  return `${e.vec4 ? 'vec4' : 'scalar'}/${e.tree ? 'tree' : 'column'}`;
 }
 
 describe('layernorm kernels', () => {

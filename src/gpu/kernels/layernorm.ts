@@ -27,6 +27,14 @@ export const layernormSpecs = {
  */
 export const LAYERNORM_COLUMN_MAX_ROWS = 1024;
 
+/**
+ * The entry points the wrappers take for (BT, C): vec4 rows when C % 4 = 0 (else scalar), and the
+ * parameter gradients by a tree past LAYERNORM_COLUMN_MAX_ROWS rows (else one invocation per column).
+ */
+export function layernormEntries(BT: number, C: number): { vec4: boolean; tree: boolean } {
+  return { vec4: C % 4 === 0, tree: BT > LAYERNORM_COLUMN_MAX_ROWS };
+}
+
 /** out (BT,C) = LayerNorm(inp (BT,C)) with weight, bias (C); keeps mean, rstd (BT) for the backward. */
 export function layernormForward(
   rec: Recorder,
@@ -39,7 +47,7 @@ export function layernormForward(
   BT: number,
   C: number,
 ): void {
-  const s = C % 4 === 0 ? layernormSpecs.forward4 : layernormSpecs.forward;
+  const s = layernormEntries(BT, C).vec4 ? layernormSpecs.forward4 : layernormSpecs.forward;
   rec.dispatch(s, [u32(BT), u32(C), u32(0)], [out, mean, rstd, inp, weight, bias], [groups(BT, WG)]);
 }
 
@@ -63,11 +71,11 @@ export function layernormBackward(
   accumulateInput = true,
 ): void {
   const params = [u32(BT), u32(C), u32(accumulateInput ? 1 : 0)];
-  const vec4 = C % 4 === 0;
+  const { vec4, tree } = layernormEntries(BT, C);
   const input = vec4 ? layernormSpecs.backwardInput4 : layernormSpecs.backwardInput;
   rec.dispatch(input, params, [dinp, dout, inp, weight, mean, rstd], [groups(BT, WG)]);
   const paramBuffers = [dweight, dbias, dout, inp, mean, rstd];
-  if (BT > LAYERNORM_COLUMN_MAX_ROWS) rec.dispatch(layernormSpecs.backwardParamsTree, params, paramBuffers, [C]);
+  if (tree) rec.dispatch(layernormSpecs.backwardParamsTree, params, paramBuffers, [C]);
   else if (vec4) rec.dispatch(layernormSpecs.backwardParams4, params, paramBuffers, [groups(C / 4, WG)]);
   else rec.dispatch(layernormSpecs.backwardParams, params, paramBuffers, [groups(C, WG)]);
 }
