@@ -1,4 +1,4 @@
-// The command line (DESIGN.md §9): `npm run cli -- <command> [--flags]`. Commands live one per file and
+// The command line (docs/DESIGN.md §9): `npm run cli -- <command> [--flags]`. Commands live one per file and
 // are registered in COMMANDS; `run` is the whole CLI as a function, so tests call it with their own streams.
 
 import { realpathSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // `score`: the log-probability a checkpoint gives each character of a text, as JSON on stdout.
-// The input is `<bos> T`, tokenised with the checkpoint's own vocabulary (DESIGN.md §9).
+// The input is `<bos> T`, tokenised with the checkpoint's own vocabulary (docs/DESIGN.md §9).
 
 import { readCheckpointFile } from '../models/checkpoint-fs';
 import { CpuEngine } from '../models/cpu/engine';

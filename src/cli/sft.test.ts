@@ -1,4 +1,4 @@
-// `sft` held to DESIGN.md §9: which lines each step uses, which positions count in the loss, the
+// `sft` held to docs/DESIGN.md §9: which lines each step uses, which positions count in the loss, the
 // logged loss/grad-norm before the update, AdamW with decoupled decay and clipping, and the checkpoint it writes.
 
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `sft`: supervised warm-up on the CPU engine (DESIGN.md §9), from a checkpoint or a fresh init, on the
+// `sft`: supervised warm-up on the CPU engine (docs/DESIGN.md §9), from a checkpoint or a fresh init, on the
 // lines of a data file or on a task's generated demonstrations. The batch order, padding, loss positions,
 // AdamW and clipping follow §9 exactly, so an independent GPT-2 can reproduce the loss trajectory.
 

@@ -1,4 +1,4 @@
-// `train`: an RL run on the CPU engine (DESIGN.md §9) from a preset or a config file. DIR gets
+// `train`: an RL run on the CPU engine (docs/DESIGN.md §9) from a preset or a config file. DIR gets
 // config.json (the full config, defaults filled in), metrics.jsonl (one object per step, §5 metric
 // names, plus a last row evaluating the final weights) and final.safetensors. Progress on stderr.
 

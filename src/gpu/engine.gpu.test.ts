@@ -1,4 +1,4 @@
-// Engine parity (DESIGN.md §2): WebGpuEngine against CpuEngine from the same seed and weights —
+// Engine parity (docs/DESIGN.md §2): WebGpuEngine against CpuEngine from the same seed and weights —
 // logits, log-probs and entropy (rtol 1e-4 / atol 1e-5), every parameter gradient (≤ 2e-2 of the
 // tensor's scale, llm.c's bar; the worst per tensor kind is printed), and a 10-step SFT loss
 // trajectory (within 1e-2). Tiny shapes for SwiftShader: C = 32, 2 layers, 4 heads, T = 11.

@@ -1,4 +1,4 @@
-// Batched generation on the GPU with a KV cache (DESIGN.md §2): every decode step of the rollout is
+// Batched generation on the GPU with a KV cache (docs/DESIGN.md §2): every decode step of the rollout is
 // recorded up front into ONE submission, and the tokens come back in one mapAsync at the end.
 //
 // Rows with different prompt lengths: no padding. All rows step through the same absolute position

@@ -1,4 +1,4 @@
-// Checkpoint I/O (DESIGN.md §4): one `.safetensors` file holding a GPT-2 policy, named and laid out as
+// Checkpoint I/O (docs/DESIGN.md §4): one `.safetensors` file holding a GPT-2 policy, named and laid out as
 // Hugging Face's GPT2LMHeadModel saves it (F32, [in,out] Conv1D weights, LM head tied so not stored),
 // with the HF GPT2Config, the vocabulary and the task in `__metadata__`. Pure bytes in and out, so the
 // browser can use it; the Node file helpers live in checkpoint-fs.ts.

@@ -1,4 +1,4 @@
-// The Engine contract (DESIGN.md §2): the only thing the RL core and the UI talk to.
+// The Engine contract (docs/DESIGN.md §2): the only thing the RL core and the UI talk to.
 // Implemented by CpuEngine (src/models/cpu/) and WebGpuEngine (src/gpu/).
 // All shapes are row-major; B = batch rows, T = positions, V = vocabulary, C = channels.
 

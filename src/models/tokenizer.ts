@@ -1,5 +1,5 @@
 // Character-level tokenizer: one id per character of the task's alphabet plus <pad>, <bos>, <eos>.
-// A sequence is `<bos> prompt completion <eos>` (DESIGN.md §3).
+// A sequence is `<bos> prompt completion <eos>` (docs/DESIGN.md §3).
 
 export const PAD = '<pad>';
 export const BOS = '<bos>';

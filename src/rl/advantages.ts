@@ -1,4 +1,4 @@
-// Outcome advantages (DESIGN.md §5): one scalar per completion, broadcast to its tokens later.
+// Outcome advantages (docs/DESIGN.md §5): one scalar per completion, broadcast to its tokens later.
 // Rewards arrive in groups of G consecutive completions of the same prompt.
 
 import type { RunConfig } from './config';

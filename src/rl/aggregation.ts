@@ -1,4 +1,4 @@
-// Loss aggregation (DESIGN.md §5): how per-token losses ℓ[b,t] become one scalar. Every mode is a
+// Loss aggregation (docs/DESIGN.md §5): how per-token losses ℓ[b,t] become one scalar. Every mode is a
 // weighted sum L = Σ w[b,t]·ℓ[b,t]; the weights are what the backward needs (dL/dℓ = w).
 // verl names; TRL names: token-mean = dapo/bnpo, seq-mean-token-mean = grpo, seq-mean-token-sum-norm = dr_grpo.
 

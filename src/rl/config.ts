@@ -1,6 +1,6 @@
 // A run's whole configuration, validated with zod: what presets, config files, the CLI `train`
 // command, the page's sidebar and the shareable URL all read and write. Names follow TRL/verl
-// where they have one (DESIGN.md §5).
+// where they have one (docs/DESIGN.md §5).
 
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-// Adaptive entropy coefficient (DESIGN.md §5): raise α by δ while the mean token entropy is under the
+// Adaptive entropy coefficient (docs/DESIGN.md §5): raise α by δ while the mean token entropy is under the
 // target, lower it by δ otherwise, clamped to [0, α_max]. A bang-bang controller, as in SAC-style
 // target-entropy tuning reduced to its simplest form.
 

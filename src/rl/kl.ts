@@ -1,4 +1,4 @@
-// KL estimators against the frozen reference policy (DESIGN.md §5; Schulman's k1/k2/k3), per token,
+// KL estimators against the frozen reference policy (docs/DESIGN.md §5; Schulman's k1/k2/k3), per token,
 // with their derivative in the current log-prob (the engine backpropagates from dL/dlogπ).
 
 import type { RunConfig } from './config';

@@ -1,4 +1,4 @@
-// The one place that names each metric (DESIGN.md §5). TRL's names where TRL has one.
+// The one place that names each metric (docs/DESIGN.md §5). TRL's names where TRL has one.
 
 export const METRIC_NAMES = [
   'step',

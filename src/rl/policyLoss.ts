@@ -1,4 +1,4 @@
-// The RL policy loss (DESIGN.md §5) as per-token coefficients: the loss enters the model only through
+// The RL policy loss (docs/DESIGN.md §5) as per-token coefficients: the loss enters the model only through
 // dL/dlogπ[b,t] and dL/dH[b,t] (Engine.backward's inputs). Two layers:
 // - `policyLossToken`: the elementwise part, one token in, one token out (the WGSL kernel mirrors it);
 // - `policyLossCoefficients`: the batch-level part — aggregation weights, covariance, top-entropy

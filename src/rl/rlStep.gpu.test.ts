@@ -1,4 +1,4 @@
-// One RL step on WebGpuEngine against CpuEngine on the same rollout (DESIGN.md §2, §5).
+// One RL step on WebGpuEngine against CpuEngine on the same rollout (docs/DESIGN.md §2, §5).
 // Part 1: a CPU rollout (P=2 prompts × G=4, ≤ 8 new tokens) with fixed two-signed GRPO advantages;
 // both engines forward the same TokenBatch; the CPU takes its per-token coefficients from
 // policyLossCoefficients (TS), the GPU from the WGSL policy-loss kernel on its own log-probs

@@ -1,4 +1,4 @@
-// Rollout (DESIGN.md §5): P prompts × G completions through Engine.generate, and the TokenBatch the
+// Rollout (docs/DESIGN.md §5): P prompts × G completions through Engine.generate, and the TokenBatch the
 // policy is scored and trained on. A row is `<bos> prompt completion`; only completion tokens are
 // targets (the prompt is given, not learned), `<eos>` included when it was sampled.
 

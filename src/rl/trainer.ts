@@ -1,4 +1,4 @@
-// The RL trainer (DESIGN.md §5): one step = sample P prompts, generate G completions each, score them
+// The RL trainer (docs/DESIGN.md §5): one step = sample P prompts, generate G completions each, score them
 // with the reward shape, compute advantages, take μ passes (minibatches optional) of the policy loss
 // with the rollout policy's log-probs as "old" and a frozen reference for KL, log every metric.
 // It drives any Engine (CPU or WebGPU) and owns all randomness through one Rng, so a run is

@@ -1,4 +1,4 @@
-// The bench's baseline: the same GPT-2 (DESIGN.md §3) written with TF.js ops and autodiff, run on
+// The bench's baseline: the same GPT-2 (docs/DESIGN.md §3) written with TF.js ops and autodiff, run on
 // TF.js's WebGPU backend. Not used by the app; weights come from the same flat layout as our engines.
 import * as tf from '@tensorflow/tfjs';
 import type { GPTConfig } from '../../models/config';

@@ -1,4 +1,4 @@
-// The elementwise policy loss per completion token (DESIGN.md §5): clipped surrogate (dual-clip for
+// The elementwise policy loss per completion token (docs/DESIGN.md §5): clipped surrogate (dual-clip for
 // A < 0), KL-Cov's |logπ − logπ_old| penalty, KL to the reference and the entropy bonus, giving the
 // coefficients dL/dlogπ and dL/dH the backward starts from. Batch-level choices (aggregation weight,
 // top-entropy mask, Clip-Cov / KL-Cov selection) arrive per token in `tokenIn`.

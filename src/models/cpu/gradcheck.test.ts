@@ -1,4 +1,4 @@
-// The CPU model's backward against central finite differences, in float64 (DESIGN.md §2): the
+// The CPU model's backward against central finite differences, in float64 (docs/DESIGN.md §2): the
 // gradient of L = Σ a·logp + Σ b·H (random per-token coefficients, some targets −1) with respect to
 // every parameter tensor. Also the forward's log-probs and entropies against a direct computation
 // from its logits.

@@ -1,4 +1,4 @@
-// GPT-2 on the CPU (DESIGN.md §3), llm.c's train_gpt2.c in TypeScript: parameters, gradients, AdamW
+// GPT-2 on the CPU (docs/DESIGN.md §3), llm.c's train_gpt2.c in TypeScript: parameters, gradients, AdamW
 // moments and activations each in one flat allocation addressed through named views
 // (ParameterTensors / ActivationTensors); forward to log-probs + entropy, backward from per-token
 // coefficients, AdamW with global-norm clipping, and a KV-cache decode step for generation.

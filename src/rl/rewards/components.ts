@@ -1,4 +1,4 @@
-// The reward components (DESIGN.md §6, PAPERS.md §2), one pure function per name in
+// The reward components (docs/DESIGN.md §6, docs/RESEARCH.md §2), one pure function per name in
 // REWARD_COMPONENTS except `user-code`, which runs the user's function in the sandbox (shape.ts).
 // Each reads its completion's length as group.lengths[group.index] (tokens, <eos> excluded);
 // `L` defaults to the run's maxNewTokens. Params not given take the defaults listed per component.

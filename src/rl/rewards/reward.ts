@@ -1,4 +1,4 @@
-// The reward-shape contract (DESIGN.md §6): a weighted sum of pure components.
+// The reward-shape contract (docs/DESIGN.md §6): a weighted sum of pure components.
 
 import type { Problem, Verdict } from '../tasks/task';
 

@@ -1,4 +1,4 @@
-// The user-code reward (DESIGN.md §6): a JavaScript `reward(...)` function run in QuickJS compiled
+// The user-code reward (docs/DESIGN.md §6): a JavaScript `reward(...)` function run in QuickJS compiled
 // to WASM, not in the page's realm. The context holds only ECMAScript built-ins and the one
 // argument passed per call (no DOM, network, storage, host globals); each call has a time limit
 // (interrupt handler) and the runtime a memory and stack limit. Every failure — a syntax error, a

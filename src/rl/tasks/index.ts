@@ -1,4 +1,4 @@
-// The built-in tasks by name (DESIGN.md §6).
+// The built-in tasks by name (docs/DESIGN.md §6).
 
 import { TASK_NAMES } from '../config';
 import { addTask } from './add';

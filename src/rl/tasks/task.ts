@@ -1,4 +1,4 @@
-// The Task contract (DESIGN.md §6): seeded prompts, a verifier, and demonstrations for the
+// The Task contract (docs/DESIGN.md §6): seeded prompts, a verifier, and demonstrations for the
 // supervised warm-up that makes a base policy. Implementations live beside this file, one per task.
 
 import type { Rng } from '../../models/rng';

@@ -1,4 +1,4 @@
-// A run's policy as a .safetensors checkpoint (DESIGN.md §4), from the weights of its latest trainer
+// A run's policy as a .safetensors checkpoint (docs/DESIGN.md §4), from the weights of its latest trainer
 // snapshot; and the reverse, a checkpoint file checked and turned into a start policy.
 
 import { decodeCheckpoint, encodeCheckpoint } from '../../models/checkpoint';

@@ -1,4 +1,4 @@
-// The run config in the page's query string, so a link opens the same setup (DESIGN.md §7), like
+// The run config in the page's query string, so a link opens the same setup (docs/DESIGN.md §7), like
 // TensorFlow Playground's state.ts: only fields that differ from the defaults, each under its
 // RunConfig name (`?task=sort&lr=0.003`), the reward shape as `reward=correctness,length-linear*0.5(target:12)`,
 // `hide=lr,reward` naming controls to hide for teaching. Reading never throws: a bad value falls
