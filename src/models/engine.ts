@@ -48,6 +48,51 @@ export interface OptimizerState {
   t: number; // steps taken (bias correction)
 }
 
+/** KL-to-reference estimators (Schulman's k1, k2, k3; docs/DESIGN.md §5). */
+export const KL_ESTIMATORS = ['k1', 'k2', 'k3'] as const;
+export type KlEstimator = (typeof KL_ESTIMATORS)[number];
+
+/** The batch-wide settings of the elementwise policy loss (src/rl/policyLoss.ts `policyLossToken`). */
+export interface TokenLossParams {
+  clip: boolean; // PPO clip on (vanilla, clip-cov) or off (kl-cov)
+  epsLow: number;
+  epsHigh: number;
+  dualClip: number | null; // c, for A < 0; vanilla only (as verl)
+  klCoef: number; // β
+  klEstimator: KlEstimator;
+  entropyCoef: number; // α
+  klCovCoef: number; // k
+}
+
+/** Every token's inputs to the elementwise policy loss; N = B·T. The batch-level part is already planned. */
+export interface TokenLossBatch {
+  N: number;
+  logprobs: Float32Array; // (N) logπ
+  oldLogprobs: Float32Array; // (N) logπ_old (rollout policy)
+  refLogprobs: Float32Array; // (N) logπ_ref (frozen start)
+  entropy: Float32Array; // (N) H over the full vocabulary
+  advantages: ArrayLike<number>; // (N) A
+  weights: ArrayLike<number>; // (N) aggregation weight, 0 = not a loss token
+  pgActive: ArrayLike<number>; // (N) 1 = the PG term counts
+  klCovSelected: ArrayLike<number>; // (N) 1 = KL-Cov's penalty applies
+  params: TokenLossParams;
+}
+
+/** clipped[i] values of TokenLossTerms. */
+export const CLIPPED_NONE = 0;
+export const CLIPPED_LOW = 1; // A < 0 and ρ < 1 − ε_low
+export const CLIPPED_HIGH = 2; // A > 0 and ρ > 1 + ε_high
+
+/** The elementwise policy loss of every token: coefficients for `backward` and the terms the metrics sum. */
+export interface TokenLossTerms {
+  dLogprobs: Float32Array; // (N) dL/dlogπ
+  dEntropy: Float32Array; // (N) dL/dH
+  loss: Float32Array; // (N) the token's share of L
+  pg: Float32Array; // (N) PG term before weight and pgActive
+  kl: Float32Array; // (N) KL estimator value before β and weight
+  clipped: Uint8Array; // (N) CLIPPED_NONE | CLIPPED_LOW | CLIPPED_HIGH
+}
+
 export interface Engine {
   readonly backend: 'cpu' | 'webgpu';
   readonly config: GPTConfig;
@@ -79,6 +124,13 @@ export interface Engine {
   getGrads(): Promise<Map<string, Float32Array>>;
   getOptimizerState(): Promise<OptimizerState>;
   setOptimizerState(s: OptimizerState): Promise<void>;
+
+  /**
+   * Optional capability: the elementwise policy loss computed on the engine's device (the WebGPU
+   * engine's WGSL kernel), held to src/rl/policyLoss.ts `policyLossToken`. Engines without it leave
+   * the RL core to compute the same numbers in TypeScript.
+   */
+  tokenPolicyLoss?(batch: TokenLossBatch): Promise<TokenLossTerms>;
 
   dispose(): void;
 }
