@@ -132,6 +132,13 @@ export interface Engine {
    */
   tokenPolicyLoss?(batch: TokenLossBatch): Promise<TokenLossTerms>;
 
+  /**
+   * Optional capability: cov_t = (A_t − mean A)·(logπ_t − mean logπ) over the tokens where mask = 1
+   * (0 elsewhere), on the engine's device; held to src/rl/policyLoss.ts `tokenCovariance`.
+   * logprobs, advantages, mask are (N).
+   */
+  tokenCovariance?(logprobs: Float32Array, advantages: Float32Array, mask: Uint8Array): Promise<Float32Array>;
+
   dispose(): void;
 }
 
