@@ -1,6 +1,7 @@
 // `npm run make-bases [-- task …]`: trains one base policy per task by supervised warm-up on the
-// task's demonstrations (CPU engine, fixed seeds, so the files come out the same every time) and
-// writes public/checkpoints/<task>-small.safetensors. Bases are deliberately imperfect — noisy
+// task's demonstrations (src/models/sft.ts on the CPU engine, fixed seeds, so the files come out the
+// same every time; `sft --task` with a recipe's flags gives the same weights) and writes
+// baseCheckpointPath (public/checkpoints/<task>-small.safetensors). Bases are deliberately imperfect — noisy
 // demonstrations and a short run — so greedy held-out accuracy sits around 20–50% and RL has room.
 // Prints each base's greedy held-out accuracy; for add-scratch also how often each answer style is
 // sampled, its accuracy and its length (the trade the length-penalty presets play on).
@@ -10,13 +11,13 @@ import { dirname } from 'node:path';
 import { writeCheckpointFile } from '../src/models/checkpoint-fs';
 import { MODEL_SIZES, type GPTConfig } from '../src/models/config';
 import { CpuEngine } from '../src/models/cpu/engine';
-import { meanNllCoefficients, type AdamWConfig, type TokenBatch } from '../src/models/engine';
-import { Rng } from '../src/models/rng';
+import type { AdamWConfig } from '../src/models/engine';
+import { demonstrationBatches, sftBatch, trainSft } from '../src/models/sft';
 import { Tokenizer } from '../src/models/tokenizer';
-import { TASK_NAMES } from '../src/rl/config';
+import { baseCheckpointPath, TASK_NAMES, type TaskName } from '../src/rl/config';
 import { scratchStyle, SCRATCH_STYLES } from '../src/rl/tasks/addScratch';
 import { getTask } from '../src/rl/tasks/index';
-import type { Problem, Task, TaskName } from '../src/rl/tasks/task';
+import type { Problem, Task } from '../src/rl/tasks/task';
 
 /** How each base is made: SFT steps × batch at a constant learning rate, on demonstrations wrong with probability `noise`. */
 interface Recipe {
@@ -39,29 +40,6 @@ const MODEL = 'small' as const;
 const EVAL_PROMPTS = 256; // held-out problems for the printed accuracy (seed 1, as a run with seed 1 evaluates)
 const EVAL_SEED = 1;
 const SAMPLES_PER_PROMPT = 4; // add-scratch style statistics at temperature 1
-const DEMO_STREAM = 0xba5e; // the Rng stream demonstrations are drawn on
-
-const outPath = (task: TaskName) => `public/checkpoints/${task}-${MODEL}.safetensors`;
-
-/** A batch of <bos> prompt completion <eos> rows, padded; targets on the completion and <eos> only. */
-function demonstrationBatch(task: Task, tokenizer: Tokenizer, rng: Rng, B: number, noise: number): TokenBatch {
-  const rows = Array.from({ length: B }, () => {
-    const p = task.sample(rng);
-    const prompt = tokenizer.encode(p.prompt);
-    const tokens = [tokenizer.bosId, ...prompt, ...tokenizer.encode(task.demonstrate(p, rng, noise)), tokenizer.eosId];
-    return { tokens, firstTarget: prompt.length + 1 }; // position whose next token is the first completion token
-  });
-  const T = Math.max(...rows.map((r) => r.tokens.length)) - 1;
-  const tokens = new Int32Array(B * T).fill(tokenizer.padId); // (B,T)
-  const targets = new Int32Array(B * T).fill(-1); // (B,T)
-  rows.forEach((r, b) => {
-    for (let t = 0; t < r.tokens.length - 1; t++) {
-      tokens[b * T + t] = r.tokens[t];
-      if (t >= r.firstTarget - 1) targets[b * T + t] = r.tokens[t + 1];
-    }
-  });
-  return { B, T, tokens, targets };
-}
 
 async function complete(
   engine: CpuEngine,
@@ -89,23 +67,27 @@ async function makeBase(name: TaskName): Promise<void> {
   const config: GPTConfig = { ...MODEL_SIZES[MODEL], vocabSize: tokenizer.size };
   const engine = new CpuEngine(config, { seed: recipe.seed });
   const opt: AdamWConfig = { lr: recipe.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
-  const rng = new Rng(recipe.seed, DEMO_STREAM);
+  const demonstrations = demonstrationBatches(task, tokenizer, {
+    B: recipe.batch,
+    seed: recipe.seed,
+    noise: recipe.noise,
+    blockSize: config.blockSize,
+  });
   const start = performance.now();
   try {
     let lossSum = 0;
-    for (let s = 0; s < recipe.steps; s++) {
-      const batch = demonstrationBatch(task, tokenizer, rng, recipe.batch, recipe.noise);
-      const { logprobs } = await engine.forward(batch); // (B,T), 0 off target
-      const { dLogprobs, dEntropy, n } = meanNllCoefficients(batch);
-      lossSum -= logprobs.reduce((a, b) => a + b, 0) / n;
-      engine.zeroGrad();
-      await engine.backward(dLogprobs, dEntropy);
-      await engine.step(opt);
-      if ((s + 1) % 100 === 0) {
-        process.stderr.write(`${name}: step ${s + 1}/${recipe.steps}  loss ${(lossSum / 100).toFixed(4)}\n`);
-        lossSum = 0;
-      }
-    }
+    await trainSft(engine, {
+      steps: recipe.steps,
+      batchAt: () => sftBatch(demonstrations(), tokenizer.padId),
+      opt,
+      onStep: ({ step, loss }) => {
+        lossSum += loss;
+        if ((step + 1) % 100 === 0) {
+          process.stderr.write(`${name}: step ${step + 1}/${recipe.steps}  loss ${(lossSum / 100).toFixed(4)}\n`);
+          lossSum = 0;
+        }
+      },
+    });
     const trainS = (performance.now() - start) / 1000;
     const problems = task.heldOut(EVAL_PROMPTS, EVAL_SEED);
     const greedy = await complete(engine, task, tokenizer, problems, 0, 0);
@@ -116,7 +98,7 @@ async function makeBase(name: TaskName): Promise<void> {
         `(${recipe.steps}×${recipe.batch}, lr ${recipe.lr}, noise ${recipe.noise}; ${trainS.toFixed(0)} s)`,
     );
     if (name === 'add-scratch') await reportStyles(engine, task, tokenizer, problems, greedy);
-    const path = outPath(name);
+    const path = baseCheckpointPath({ task: name, model: MODEL });
     mkdirSync(dirname(path), { recursive: true });
     writeCheckpointFile(path, { config, vocab: [...tokenizer.vocab], task: name, weights: await engine.getWeights() });
   } finally {

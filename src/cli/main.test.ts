@@ -1,7 +1,11 @@
 // The CLI's surface: help texts, dispatch, and one-line errors with non-zero exit codes for bad arguments.
 
-import { describe, expect, it } from 'vitest';
-import { cli } from './testing';
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, tempDir } from './testing';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
 
 /** A bad command line: exit 2, nothing on stdout, exactly one line on stderr, matching `pattern`. */
 async function expectUsageError(argv: string[], pattern: RegExp) {
@@ -126,6 +130,16 @@ describe('bad arguments exit 2 with one clear line on stderr', () => {
       ],
       /^sft: --noise applies to --task demonstrations/,
     ));
+  it('train --steps and --seed take the run config ranges', async () => {
+    await expectUsageError(
+      ['train', '--preset', 'grpo-add', '--steps', '1e15', '--out', 'o'],
+      /^train: --steps must be an integer ≥ 1 and ≤ 5000, got 1e15; see --help\n$/,
+    );
+    await expectUsageError(
+      ['train', '--preset', 'grpo-add', '--seed', '4294967296', '--out', 'o'],
+      /^train: --seed must be an integer ≥ 0 and ≤ 4294967295, got 4294967296; see --help\n$/,
+    );
+  });
 });
 
 describe('runtime failures exit 1 with one line', () => {
@@ -133,5 +147,16 @@ describe('runtime failures exit 1 with one line', () => {
     const r = await cli('score', '--checkpoint', '/nonexistent/x.safetensors', '--text', 'a');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('score: cannot read checkpoint /nonexistent/x.safetensors: ENOENT\n');
+  });
+
+  it('a train config outside the table ranges fails naming each field and its range', async () => {
+    const file = tmp.path('huge.json');
+    writeFileSync(file, JSON.stringify({ lr: 1e9, promptsPerStep: 1000000 }));
+    const r = await cli('train', '--config', file, '--out', tmp.path('run'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'train: invalid run config: promptsPerStep: must be an integer in [1, 64], got 1000000; ' +
+        'lr: must be a number in [0.00001, 0.01], got 1000000000\n',
+    );
   });
 });

@@ -8,9 +8,10 @@ import { readCheckpointFile, writeCheckpointFile } from '../models/checkpoint-fs
 import { CpuEngine } from '../models/cpu/engine';
 import type { TokenBatch } from '../models/engine';
 import { Rng } from '../models/rng';
+import { DEMONSTRATION_STREAM, sftBatch } from '../models/sft';
 import { Tokenizer } from '../models/tokenizer';
 import { getTask } from '../rl/tasks/index';
-import { dataLines, sftBatch } from './sft';
+import { dataLines } from './sft';
 import { cli, randomCheckpoint, referenceLogSoftmax, referenceSftLoss, tempDir } from './testing';
 
 const config: GPTConfig = { vocabSize: 6, blockSize: 12, nEmbd: 16, nLayer: 2, nHead: 2 };
@@ -315,9 +316,9 @@ describe('sft --task', () => {
     expect(start.task).toBe('add');
     expect(readCheckpointFile(tmp.path('add.safetensors')).task).toBe('add');
 
-    // The first batch, redrawn: demonstrations come from stream 1 of the seed, sample then demonstrate.
+    // The first batch, redrawn: demonstrations come from their own stream of the seed, sample then demonstrate.
     const tok = new Tokenizer(start.vocab);
-    const rng = new Rng(5, 1);
+    const rng = new Rng(5, DEMONSTRATION_STREAM);
     let nll = 0;
     let n = 0;
     for (let b = 0; b < 4; b++) {

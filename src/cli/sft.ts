@@ -8,8 +8,8 @@ import { checkVocabulary, configFromHf, type Checkpoint } from '../models/checkp
 import { readCheckpointFile, writeCheckpointFile } from '../models/checkpoint-fs';
 import type { GPTConfig } from '../models/config';
 import { CpuEngine } from '../models/cpu/engine';
-import { meanNllCoefficients, type AdamWConfig, type TokenBatch } from '../models/engine';
-import { Rng } from '../models/rng';
+import type { AdamWConfig } from '../models/engine';
+import { checkSequenceLength, demonstrationBatches, sftBatch, trainSft, type Sequence } from '../models/sft';
 import { SPECIAL_TOKENS, Tokenizer } from '../models/tokenizer';
 import { getTask } from '../rl/tasks/index';
 import type { Task } from '../rl/tasks/task';
@@ -88,29 +88,8 @@ const OPTIONS = {
   log: { type: 'string' },
 } as const;
 
-// Demonstrations draw from their own stream of the seed, apart from whatever the engine's init draws.
-const DEMONSTRATION_STREAM = 1;
 // Progress lines on stderr at most this often (plus the first and last step).
 const PROGRESS_INTERVAL_MS = 1000;
-
-/** One training sequence: `<bos> … <eos>` token ids; tokens at index ≥ firstTarget are predicted (loss). */
-export interface Sequence {
-  tokens: number[];
-  firstTarget: number; // 1 for a data line (everything after <bos>); 1 + prompt length for a demonstration
-}
-
-/** Right-pads sequences with <pad> to the longest; targets[b,t] = tokens[b,t+1] where that token is a target, else -1. */
-export function sftBatch(sequences: Sequence[], padId: number): TokenBatch {
-  const B = sequences.length;
-  const T = Math.max(...sequences.map((s) => s.tokens.length));
-  const tokens = new Int32Array(B * T).fill(padId); // (B,T)
-  const targets = new Int32Array(B * T).fill(-1); // (B,T)
-  sequences.forEach((s, b) => {
-    tokens.set(s.tokens, b * T);
-    for (let t = Math.max(0, s.firstTarget - 1); t + 1 < s.tokens.length; t++) targets[b * T + t] = s.tokens[t + 1];
-  });
-  return { B, T, tokens, targets };
-}
 
 /** The lines of a data file: split on \n (or \r\n); a final newline does not start another line. */
 export function dataLines(text: string): string[] {
@@ -181,14 +160,6 @@ function modelSource(flag: ModelFlag, task: Task | undefined, lines: string[] | 
   return { config, vocab, task: task?.name ?? '' };
 }
 
-function checkLength(tokens: number[], blockSize: number, what: string): void {
-  if (tokens.length > blockSize) {
-    throw new Error(
-      `${what} is ${tokens.length} tokens with <bos> and <eos>, longer than the context (n_positions ${blockSize})`,
-    );
-  }
-}
-
 /** The sequences of step s, per §9: lines s·B … s·B+B−1 modulo the line count, in order. */
 function dataBatches(lines: string[], path: string, tokenizer: Tokenizer, blockSize: number, B: number) {
   const sequences = lines.map((line, k) => {
@@ -199,31 +170,10 @@ function dataBatches(lines: string[], path: string, tokenizer: Tokenizer, blockS
       throw new Error(`line ${k + 1} of ${path}: ${(e as Error).message}`);
     }
     const tokens = [tokenizer.bosId, ...ids, tokenizer.eosId];
-    checkLength(tokens, blockSize, `line ${k + 1} of ${path}`);
+    checkSequenceLength(tokens, blockSize, `line ${k + 1} of ${path}`);
     return { tokens, firstTarget: 1 };
   });
   return (s: number): Sequence[] => Array.from({ length: B }, (_, i) => sequences[(s * B + i) % sequences.length]);
-}
-
-/** B fresh demonstrations per step from the task, one seeded stream over the whole run. */
-function demonstrationBatches(
-  task: Task,
-  tokenizer: Tokenizer,
-  blockSize: number,
-  B: number,
-  seed: number,
-  noise: number,
-) {
-  const rng = new Rng(seed, DEMONSTRATION_STREAM);
-  return (): Sequence[] =>
-    Array.from({ length: B }, () => {
-      const problem = task.sample(rng);
-      const completion = task.demonstrate(problem, rng, noise);
-      const prompt = tokenizer.encode(problem.prompt);
-      const tokens = [tokenizer.bosId, ...prompt, ...tokenizer.encode(completion), tokenizer.eosId];
-      checkLength(tokens, blockSize, `demonstration ${JSON.stringify(problem.prompt + completion)}`);
-      return { tokens, firstTarget: 1 + prompt.length };
-    });
 }
 
 async function runSft(argv: string[], io: CliIO): Promise<void> {
@@ -256,9 +206,9 @@ async function runSft(argv: string[], io: CliIO): Promise<void> {
   if (lines && lines.length === 0) throw new Error(`--data ${dataPath} has no lines`);
   const model = modelSource(flag, task, lines);
   const tokenizer = new Tokenizer(model.vocab);
-  const batchAt = lines
+  const sequencesAt = lines
     ? dataBatches(lines, dataPath!, tokenizer, model.config.blockSize, B)
-    : demonstrationBatches(task!, tokenizer, model.config.blockSize, B, seed, noise);
+    : demonstrationBatches(task!, tokenizer, { B, seed, noise, blockSize: model.config.blockSize });
 
   const engine = new CpuEngine(model.config, { seed, weights: model.weights });
   try {
@@ -267,32 +217,27 @@ async function runSft(argv: string[], io: CliIO): Promise<void> {
       writeFileSync(logPath, '');
     }
     let lastProgress = -Infinity;
-    for (let s = 0; s < steps; s++) {
-      const start = performance.now();
-      const batch = sftBatch(batchAt(s), tokenizer.padId);
-      const { logprobs } = await engine.forward(batch); // (B,T), 0 off target
-      const { dLogprobs, dEntropy, n } = meanNllCoefficients(batch);
-      let nll = 0;
-      for (let i = 0; i < logprobs.length; i++) if (batch.targets[i] >= 0) nll -= logprobs[i];
-      const loss = nll / n;
-      engine.zeroGrad();
-      await engine.backward(dLogprobs, dEntropy);
-      const { gradNorm } = await engine.step(opt);
-      const now = performance.now();
-      const tokensPerS = (batch.B * batch.T) / ((now - start) / 1000);
-      if (logPath !== undefined) {
-        appendFileSync(
-          logPath,
-          JSON.stringify({ step: s, loss, grad_norm: gradNorm, tokens_per_s: tokensPerS }) + '\n',
-        );
-      }
-      if (s === 0 || s === steps - 1 || now - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = now;
-        io.stderr(
-          `sft (${s + 1}/${steps}) step ${s}  loss ${loss.toFixed(4)}  grad_norm ${gradNorm.toFixed(4)}  ${Math.round(tokensPerS)} tokens/s\n`,
-        );
-      }
-    }
+    await trainSft(engine, {
+      steps,
+      batchAt: (s) => sftBatch(sequencesAt(s), tokenizer.padId),
+      opt,
+      onStep: ({ step: s, loss, gradNorm, positions, ms }) => {
+        const tokensPerS = positions / (ms / 1000);
+        if (logPath !== undefined) {
+          appendFileSync(
+            logPath,
+            JSON.stringify({ step: s, loss, grad_norm: gradNorm, tokens_per_s: tokensPerS }) + '\n',
+          );
+        }
+        const now = performance.now();
+        if (s === 0 || s === steps - 1 || now - lastProgress >= PROGRESS_INTERVAL_MS) {
+          lastProgress = now;
+          io.stderr(
+            `sft (${s + 1}/${steps}) step ${s}  loss ${loss.toFixed(4)}  grad_norm ${gradNorm.toFixed(4)}  ${Math.round(tokensPerS)} tokens/s\n`,
+          );
+        }
+      },
+    });
     writeCheckpointFile(out, {
       config: model.config,
       vocab: model.vocab,

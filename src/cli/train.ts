@@ -2,18 +2,17 @@
 // config.json (the full config, defaults filled in), metrics.jsonl (one object per step, §5 metric
 // names, plus a last row evaluating the final weights) and final.safetensors. Progress on stderr.
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkVocabulary } from '../models/checkpoint';
-import { readCheckpointFile, writeCheckpointFile } from '../models/checkpoint-fs';
-import { CpuEngine } from '../models/cpu/engine';
-import type { Engine } from '../models/engine';
-import { parseRunConfig, type RunConfig } from '../rl/config';
+import { writeCheckpointFile } from '../models/checkpoint-fs';
+import { BASE_CHECKPOINT_DIR, baseCheckpointPath, parseRunConfig, type RunConfig } from '../rl/config';
+import { NUMERIC_FIELDS } from '../rl/configTable';
+import { createCpuEngines } from '../rl/cpuEngines';
 import { RunLoop } from '../rl/loop';
 import type { MetricsRow } from '../rl/metrics';
 import { getPreset, PRESETS } from '../rl/presets';
 import { getTask } from '../rl/tasks/index';
-import { gptConfigFor, taskTokenizer, Trainer } from '../rl/trainer';
+import { taskTokenizer, Trainer } from '../rl/trainer';
 import {
   numberOption,
   optionalString,
@@ -27,13 +26,13 @@ import {
 const HELP = `Usage: npm run cli -- train (--preset NAME | --config FILE) [--steps N --seed S] --out DIR
 
 An RL run (GRPO and relatives) on the CPU engine, from the task's base checkpoint
-(public/checkpoints/<task>-<model>.safetensors, made by \`npm run make-bases\`) or a fresh init.
+(${baseCheckpointPath({ task: '<task>', model: '<model>' })}, made by \`npm run make-bases\`) or a fresh init.
 
   --preset NAME     one of: ${PRESETS.map((p) => p.name).join(', ')}
   --config FILE     a run config as JSON (see src/rl/presets/*.json; missing fields take defaults)
   --steps N         override the config's steps
   --seed S          override the config's seed
-  --checkpoints DIR where base checkpoints live (default public/checkpoints)
+  --checkpoints DIR where base checkpoints live (default ${BASE_CHECKPOINT_DIR})
   --out DIR         writes DIR/config.json, DIR/metrics.jsonl, DIR/final.safetensors
   -h, --help        show this help
 
@@ -48,36 +47,6 @@ const OPTIONS = {
   checkpoints: { type: 'string' },
   out: { type: 'string' },
 } as const;
-
-export const BASE_CHECKPOINT_DIR = 'public/checkpoints';
-
-/** The path of a run's base checkpoint. */
-export function baseCheckpointPath(config: Pick<RunConfig, 'task' | 'model'>, dir = BASE_CHECKPOINT_DIR): string {
-  return join(dir, `${config.task}-${config.model}.safetensors`);
-}
-
-/** A policy engine and its reference on the CPU, holding the run's starting weights (base checkpoint or fresh init). */
-export function createCpuEngines(
-  config: RunConfig,
-  checkpointDir = BASE_CHECKPOINT_DIR,
-): { engine: Engine; ref: Engine } {
-  const tokenizer = taskTokenizer(getTask(config.task));
-  if (config.init === 'scratch') {
-    const gpt = gptConfigFor(config, tokenizer.size);
-    const engine = new CpuEngine(gpt, { seed: config.seed });
-    return { engine, ref: new CpuEngine(gpt, { seed: config.seed }) };
-  }
-  const path = baseCheckpointPath(config, checkpointDir);
-  if (!existsSync(path)) {
-    throw new Error(`no base checkpoint ${path}: run \`npm run make-bases\`, or set "init": "scratch"`);
-  }
-  const ckpt = readCheckpointFile(path);
-  checkVocabulary(ckpt.vocab, tokenizer);
-  return {
-    engine: new CpuEngine(ckpt.config, { seed: config.seed, weights: ckpt.weights }),
-    ref: new CpuEngine(ckpt.config, { seed: config.seed, weights: ckpt.weights }),
-  };
-}
 
 function loadConfig(preset: string | undefined, file: string | undefined): RunConfig {
   if ((preset === undefined) === (file === undefined)) throw new UsageError('give exactly one of --preset or --config');
@@ -119,8 +88,8 @@ async function runTrain(argv: string[], io: CliIO): Promise<void> {
   const base = loadConfig(optionalString(values, 'preset'), optionalString(values, 'config'));
   const config = parseRunConfig({
     ...base,
-    steps: numberOption(values, 'steps', { integer: true, min: 1 }, base.steps),
-    seed: numberOption(values, 'seed', { integer: true, min: 0, max: 0xffffffff }, base.seed),
+    steps: numberOption(values, 'steps', NUMERIC_FIELDS.steps, base.steps),
+    seed: numberOption(values, 'seed', NUMERIC_FIELDS.seed, base.seed),
   });
   const { engine, ref } = createCpuEngines(config, optionalString(values, 'checkpoints') ?? BASE_CHECKPOINT_DIR);
   const trainer = await Trainer.create(config, engine, ref);

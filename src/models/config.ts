@@ -9,7 +9,8 @@ export interface GPTConfig {
   nHead: number; // NH; C % NH == 0
 }
 
-export type ModelSize = 'tiny' | 'small' | 'medium';
+export const MODEL_SIZE_NAMES = ['tiny', 'small', 'medium'] as const;
+export type ModelSize = (typeof MODEL_SIZE_NAMES)[number];
 
 /** C/L/NH/T of each size; vocabSize comes from the task's tokenizer. */
 export const MODEL_SIZES: Record<ModelSize, Omit<GPTConfig, 'vocabSize'>> = {

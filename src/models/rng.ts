@@ -1,5 +1,5 @@
 // The project's one random-number generator: a counter-based hash (lowbias32, Wellons), so that
-// the CPU engine and the WGSL sampling kernel (gpu/shaders/rng.wgsl) draw the same numbers
+// the CPU engine and the WGSL sampling kernel (src/gpu/shaders/lib/rng.wgsl) draw the same numbers
 // from (seed, stream, counter) without sharing state.
 
 /** lowbias32: a 32-bit integer hash with good avalanche. Mirrors rng.wgsl `hash32`. */

@@ -1,9 +1,7 @@
 // KL estimators against the frozen reference policy (docs/DESIGN.md §5; Schulman's k1/k2/k3), per token,
 // with their derivative in the current log-prob (the engine backpropagates from dL/dlogπ).
 
-import type { RunConfig } from './config';
-
-export type KlEstimator = RunConfig['klEstimator'];
+import type { KlEstimator } from '../models/engine';
 
 /** value and d value / d logπ for one token. */
 export function klToken(logp: number, refLogp: number, estimator: KlEstimator): { value: number; dLogp: number } {

@@ -1,8 +1,9 @@
-// SFT throughput of the CPU engine (forward + backward + AdamW; tokens = B·T per step), by wall time and
-// by this process's CPU time, with a breakdown of a step. Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V]
+// SFT throughput of the CPU engine (src/models/sft.ts: forward + backward + AdamW; tokens = B·T per step),
+// by wall time and by this process's CPU time, with a breakdown of a step. Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V]
 import type { GPTConfig } from '../config';
 import { DEFAULT_ADAMW, meanNllCoefficients, type TokenBatch } from '../engine';
 import { Rng } from '../rng';
+import { trainSft } from '../sft';
 import { CpuEngine } from './engine';
 
 const [C, L, NH, T, B, V] = (process.argv.length > 2 ? process.argv.slice(2) : ['64', '2', '4', '32', '16', '16']).map(
@@ -14,25 +15,20 @@ const rng = new Rng(1);
 const tokens = Int32Array.from({ length: B * T }, () => rng.int(V)); // (B,T)
 const targets = Int32Array.from({ length: B * T }, (_, i) => ((i + 1) % T === 0 ? -1 : tokens[i + 1])); // (B,T)
 const batch: TokenBatch = { B, T, tokens, targets };
-const { dLogprobs, dEntropy } = meanNllCoefficients(batch);
+const opt = { ...DEFAULT_ADAMW, lr: 1e-3 };
+const sft = (steps: number) => trainSft(engine, { steps, batchAt: () => batch, opt });
 
-async function sftStep(): Promise<void> {
-  await engine.forward(batch);
-  engine.zeroGrad();
-  await engine.backward(dLogprobs, dEntropy);
-  await engine.step({ ...DEFAULT_ADAMW, lr: 1e-3 });
-}
-
-for (let i = 0; i < 5; i++) await sftStep(); // warm-up (JIT)
+await sft(5); // warm-up (JIT)
 const steps = 30;
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-for (let i = 0; i < steps; i++) await sftStep();
+await sft(steps);
 const ms = (performance.now() - t0) / steps;
 // CPU time of this process: on a machine shared with other jobs it is closer to the unloaded figure than wall time
 const cpu = process.cpuUsage(cpu0);
 const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
 
+const { dLogprobs, dEntropy } = meanNllCoefficients(batch);
 const parts = { forward: 0, backward: 0, step: 0 };
 for (let i = 0; i < 10; i++) {
   let t = performance.now();
@@ -43,7 +39,7 @@ for (let i = 0; i < 10; i++) {
   await engine.backward(dLogprobs, dEntropy);
   parts.backward += performance.now() - t;
   t = performance.now();
-  await engine.step({ ...DEFAULT_ADAMW, lr: 1e-3 });
+  await engine.step(opt);
   parts.step += performance.now() - t;
 }
 console.log(

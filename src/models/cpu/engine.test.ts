@@ -117,7 +117,7 @@ describe('CpuEngine.generate', () => {
     expect(none.completions.map((c) => c.length)).toEqual([0, 0, 0, 0]);
     await expect(
       engine.generate({ prompts: [new Int32Array(13)], maxNewTokens: 1, temperature: 1, seed: 3, eosId: -1 }),
-    ).rejects.toThrow(/13 tokens, more than blockSize 12/);
+    ).rejects.toThrow(/prompts\[0\] has 13 tokens, more than blockSize = 12/);
   });
 });
 

@@ -17,8 +17,10 @@ import type {
   PolicyOutput,
   TokenBatch,
 } from '../engine';
+import { initialWeights } from '../init';
 import { tensorViews } from '../params';
 import { uniformAt } from '../rng';
+import { validateGenerateRequest } from '../validate';
 import { GPT } from './model';
 import { sampleToken } from './sampling';
 
@@ -35,8 +37,7 @@ export class CpuEngine implements Engine {
   constructor(config: GPTConfig, opts: CpuEngineOptions = {}) {
     this.config = validateConfig({ ...config });
     this.model = new GPT(this.config, Float32Array);
-    if (opts.weights) this.loadWeights(opts.weights);
-    else this.model.init(opts.seed ?? 0);
+    this.loadWeights(opts.weights ?? initialWeights(this.config, opts.seed ?? 0));
   }
 
   async logits(batch: TokenBatch): Promise<Float32Array> {
@@ -61,19 +62,10 @@ export class CpuEngine implements Engine {
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
+    validateGenerateRequest(this.config, req);
     const R = req.prompts.length;
     const { blockSize: Tmax, vocabSize: V } = this.config;
     const topK = req.topK ?? 0;
-    if (!(req.temperature >= 0)) throw new Error(`generate: temperature must be ≥ 0, got ${req.temperature}`);
-    if (!Number.isInteger(req.maxNewTokens) || req.maxNewTokens < 0) {
-      throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${req.maxNewTokens}`);
-    }
-    req.prompts.forEach((p, r) => {
-      if (p.length < 1) throw new Error(`generate: prompt ${r} is empty (it must start with <bos>)`);
-      if (p.length > Tmax) throw new Error(`generate: prompt ${r} has ${p.length} tokens, more than blockSize ${Tmax}`);
-      for (const tok of p)
-        if (tok < 0 || tok >= V) throw new Error(`generate: prompt ${r} has token ${tok} outside [0, ${V})`);
-    });
     const seqs = req.prompts.map((p) => {
       const s = new Int32Array(Tmax); // (Tmax) prompt, then sampled tokens
       s.set(p);

@@ -8,16 +8,8 @@
 
 import type { GPTConfig } from '../config';
 import type { AdamWConfig, TokenBatch } from '../engine';
-import {
-  decays,
-  isResidualProjection,
-  paramLayout,
-  tensorViews,
-  type FloatArray,
-  type FloatArrayCtor,
-  type ParamLayout,
-} from '../params';
-import { Rng } from '../rng';
+import { decays, paramLayout, tensorViews, type FloatArray, type FloatArrayCtor, type ParamLayout } from '../params';
+import { validateTokenBatch } from '../validate';
 import {
   adamwUpdate,
   attentionBackward,
@@ -151,7 +143,7 @@ interface GradActivationTensors<A extends FloatArray> {
   dln1: A; // (BT,C)
 }
 
-/** Named views carved one after another from a flat array; returns the views and the elements used. */
+/** Named views carved one after another from the start of a flat array (`total(sizes)` elements in all). */
 function carve<A extends FloatArray>(flat: A, sizes: [string, number][]): Record<string, A> {
   const out: Record<string, A> = {};
   let off = 0;
@@ -209,24 +201,6 @@ export class GPT<A extends FloatArray> {
 
   private alloc(n: number): A {
     return new (this.ctor as Float64ArrayConstructor)(n) as unknown as A;
-  }
-
-  /**
-   * nanoGPT's init: linear weights and both embeddings normal(0, 0.02), residual projections
-   * normal(0, 0.02/√(2·nLayer)), biases 0, LayerNorm weights 1. Draws in layout order from Rng(seed).
-   */
-  init(seed: number): void {
-    const rng = new Rng(seed);
-    const views = tensorViews(this.layout, this.params);
-    for (const t of this.layout.tensors) {
-      const w = views.get(t.name) as A;
-      if (t.name.endsWith('.bias')) w.fill(0);
-      else if (/\.ln_(1|2|f)\.weight$/.test(t.name)) w.fill(1);
-      else {
-        const std = isResidualProjection(t.name) ? 0.02 / Math.sqrt(2 * this.config.nLayer) : 0.02;
-        for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
-      }
-    }
   }
 
   /** Views over the activation buffers for (B,T), growing them when B·T needs more room. */
@@ -294,26 +268,9 @@ export class GPT<A extends FloatArray> {
     this.shape = { B, T };
   }
 
-  private checkBatch(batch: TokenBatch): void {
-    const { B, T, tokens, targets } = batch;
-    const { blockSize, vocabSize: V } = this.config;
-    if (!Number.isInteger(B) || !Number.isInteger(T) || B < 1 || T < 1)
-      throw new Error(`batch B=${B}, T=${T}: both must be positive integers`);
-    if (T > blockSize) throw new Error(`batch T=${T} exceeds the context length blockSize=${blockSize}`);
-    if (tokens.length !== B * T) throw new Error(`batch.tokens has ${tokens.length} entries, expected B·T = ${B * T}`);
-    if (targets.length !== B * T)
-      throw new Error(`batch.targets has ${targets.length} entries, expected B·T = ${B * T}`);
-    for (let i = 0; i < B * T; i++) {
-      if (tokens[i] < 0 || tokens[i] >= V)
-        throw new Error(`batch.tokens[${i}] = ${tokens[i]} is outside the vocabulary [0, ${V})`);
-      if (targets[i] < -1 || targets[i] >= V)
-        throw new Error(`batch.targets[${i}] = ${targets[i]} is neither -1 nor in [0, ${V})`);
-    }
-  }
-
   /** Embedding → blocks → ln_f → logits (B,T,V) into the activations; returns them. */
   private forwardToLogits(batch: TokenBatch): ActivationTensors<A> {
-    this.checkBatch(batch);
+    validateTokenBatch(this.config, batch);
     const { B, T, tokens } = batch;
     const { nEmbd: C, nHead: NH, vocabSize: V, nLayer: L } = this.config;
     const BT = B * T;

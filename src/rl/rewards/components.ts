@@ -1,14 +1,15 @@
 // The reward components (docs/DESIGN.md §6, docs/RESEARCH.md §2), one pure function per name in
 // REWARD_COMPONENTS except `user-code`, which runs the user's function in the sandbox (shape.ts).
 // Each reads its completion's length as group.lengths[group.index] (tokens, <eos> excluded);
-// `L` defaults to the run's maxNewTokens. Params not given take the defaults listed per component.
+// `L` defaults to the run's maxNewTokens. Params not given take their defaults from REWARD_PARAMS
+// (src/rl/configTable.ts), which also holds their ranges.
 
 import type { RewardComponentName } from '../config';
+import { rewardParam } from '../configTable';
 import type { RewardComponentFn, RewardInput } from './reward';
 
 const lengthOf = (x: RewardInput) => x.group.lengths[x.group.index];
-const param = (params: Record<string, number>, name: string, fallback: number) => params[name] ?? fallback;
-const maxLength = (x: RewardInput, params: Record<string, number>) => param(params, 'L', x.group.maxNewTokens);
+const maxLength = (x: RewardInput, params: Record<string, number>) => params.L ?? x.group.maxNewTokens;
 
 /** 1 when the verifier says correct, else 0. The gold signal (RLVR). */
 export const correctness: RewardComponentFn = (x) => (x.verdict.correct ? 1 : 0);
@@ -21,22 +22,22 @@ export const format: RewardComponentFn = (x) => (x.verdict.formatOk ? 1 : 0);
 
 /**
  * DLER's truncation penalty ("DLER: Doing Length pEnalty Right"): a correct answer longer than
- * `target` tokens (default 8) earns nothing. Written as −correctness when length > target, so
+ * `target` tokens earns nothing. Written as −correctness when length > target, so
  * `correctness` (weight 1) + this (weight 1) is DLER's truncated reward.
  */
 export const lengthTruncation: RewardComponentFn = (x, params) =>
-  x.verdict.correct && lengthOf(x) > param(params, 'target', 8) ? -1 : 0;
+  x.verdict.correct && lengthOf(x) > rewardParam('length-truncation', params, 'target') ? -1 : 0;
 
 /** −length / L: the plain linear length penalty (params: L, default maxNewTokens). */
 export const lengthLinear: RewardComponentFn = (x, params) => 0 - lengthOf(x) / maxLength(x, params); // 0 − 0 is +0, not −0
 
 /**
  * DAPO's soft overlong punishment: 0 up to L − cache tokens, then linear down to −1 at L, and −1
- * beyond L or when truncated (params: L, default maxNewTokens; cache, default 4).
+ * beyond L or when truncated (params: L, default maxNewTokens; cache).
  */
 export const lengthOverlong: RewardComponentFn = (x, params) => {
   const L = maxLength(x, params);
-  const cache = param(params, 'cache', 4);
+  const cache = rewardParam('length-overlong', params, 'cache');
   const len = lengthOf(x);
   if (x.group.truncated[x.group.index] || len >= L) return -1;
   return len <= L - cache ? 0 : (L - cache - len) / cache;
@@ -44,13 +45,13 @@ export const lengthOverlong: RewardComponentFn = (x, params) => {
 
 /**
  * GRPO-λ ("Stable Reinforcement Learning for Efficient Reasoning"): the length penalty −length / L
- * on correct answers applies only when the group's accuracy is ≥ `threshold` (default 0.5);
+ * on correct answers applies only when the group's accuracy is ≥ `threshold`;
  * below it the group is trained on correctness alone (params: threshold, L).
  */
 export const lengthGrpoLambda: RewardComponentFn = (x, params) => {
   const { verdicts } = x.group;
   const accuracy = verdicts.filter((v) => v.correct).length / verdicts.length;
-  if (accuracy < param(params, 'threshold', 0.5) || !x.verdict.correct) return 0;
+  if (accuracy < rewardParam('length-grpo-lambda', params, 'threshold') || !x.verdict.correct) return 0;
   return 0 - lengthOf(x) / maxLength(x, params);
 };
 
@@ -68,16 +69,16 @@ export const lengthDrpo: RewardComponentFn = (x) => {
   return (mean - lengthOf(x)) / (std + 1);
 };
 
-/** Spurious: 1 with probability p (default 0.5), regardless of the completion ("Spurious Rewards: Rethinking Training Signals in RLVR"). */
-export const random: RewardComponentFn = (_x, params, rand) => (rand() < param(params, 'p', 0.5) ? 1 : 0);
+/** Spurious: 1 with probability p, regardless of the completion ("Spurious Rewards: Rethinking Training Signals in RLVR"). */
+export const random: RewardComponentFn = (_x, params, rand) => (rand() < rewardParam('random', params, 'p') ? 1 : 0);
 
 /**
- * Noisy labels: correctness flipped with probability q (default 0.2; "The Climb Carves Wisdom
+ * Noisy labels: correctness flipped with probability q ("The Climb Carves Wisdom
  * Deeper Than the Summit: On the Noisy Rewards in Learning to Reason" flips 0.4). One draw per completion.
  */
 export const flippedLabel: RewardComponentFn = (x, params, rand) => {
   const c = x.verdict.correct ? 1 : 0;
-  return rand() < param(params, 'q', 0.2) ? 1 - c : c;
+  return rand() < rewardParam('flipped-label', params, 'q') ? 1 - c : c;
 };
 
 /**

@@ -1,5 +1,5 @@
 // Task `add-scratch`: addition where a written carry scratchpad before the answer raises accuracy,
-// so length and accuracy trade (docs/DESIGN.md §6, issue 4). The final answer follows "#".
+// so length and accuracy trade (docs/DESIGN.md §6). The final answer follows "#".
 // Operands have three digits, written with leading zeros. Demonstrations mix three ways of
 // answering "047+085=":
 //   direct   "#132"                    — shortest, hardest for a tiny model (every digit needs every carry);

@@ -2,8 +2,7 @@
 // supervised warm-up that makes a base policy. Implementations live beside this file, one per task.
 
 import type { Rng } from '../../models/rng';
-
-export type TaskName = 'add' | 'sort' | 'reverse' | 'add-scratch' | 'countdown';
+import type { TaskName } from '../config';
 
 export interface Problem {
   prompt: string; // what follows <bos>; ends with the task's separator (e.g. "12+34=")

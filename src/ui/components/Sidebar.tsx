@@ -5,15 +5,14 @@
 import type { ReactNode } from 'react';
 import {
   ADVANTAGE_ESTIMATORS,
-  KL_ESTIMATORS,
   LOSS_AGG_MODES,
-  MODEL_SIZE_NAMES,
   POLICY_LOSS_MODES,
   SCALE_REWARDS,
   TASK_NAMES,
   type RunConfig,
 } from '../../rl/config';
-import { MODEL_SIZES } from '../../models/config';
+import { MODEL_SIZE_NAMES, MODEL_SIZES } from '../../models/config';
+import { KL_ESTIMATORS } from '../../models/engine';
 import { useStore } from '../store';
 import {
   ADVANTAGE_HELP,

@@ -1,7 +1,9 @@
-// What each sidebar control edits, its range, and a tooltip saying what it does and where it comes
-// from. The ranges are the ones that make sense at toy scale (small models, short answers).
+// What each sidebar control edits, its label, and a tooltip saying what it does and where it comes
+// from. Ranges, integer and log flags come from the config table (src/rl/configTable.ts), the
+// ranges that make sense at toy scale, which the run config itself enforces.
 
 import type { RunConfig } from '../../rl/config';
+import { NUMERIC_FIELDS, REWARD_PARAMS, type NumericField, type RewardParamField } from '../../rl/configTable';
 
 type NumericKey = { [K in keyof RunConfig]: RunConfig[K] extends number ? K : never }[keyof RunConfig];
 
@@ -16,146 +18,107 @@ export interface NumberSpec {
   help: string; // what it does · the paper
 }
 
-const spec = (s: NumberSpec) => s;
+/** A control for a table field: the label, step and help given here, the range from the table. */
+function spec(s: Pick<NumberSpec, 'key' | 'label' | 'step' | 'help'>): NumberSpec {
+  const f: NumericField = NUMERIC_FIELDS[s.key];
+  return { ...s, min: f.min, max: f.max, log: f.log, integer: f.integer };
+}
 
 export const HYPER_PARAMS: NumberSpec[] = [
   spec({
     key: 'lr',
     label: 'Learning rate',
-    min: 1e-5,
-    max: 1e-2,
     step: 1e-5,
-    log: true,
     help: 'AdamW step size. Too high and the policy collapses onto one answer within a few steps. (Loshchilov & Hutter, Decoupled Weight Decay Regularization)',
   }),
   spec({
     key: 'promptsPerStep',
     label: 'Prompts per step (P)',
-    min: 1,
-    max: 64,
     step: 1,
-    integer: true,
     help: 'How many prompts are sampled from the task each RL step. More prompts: less noisy updates, slower steps.',
   }),
   spec({
     key: 'groupSize',
     label: 'Group size (G)',
-    min: 2,
-    max: 32,
     step: 1,
-    integer: true,
     help: 'Completions sampled per prompt. GRPO compares each completion with the others of its group, so G replaces a value network. (Shao et al., DeepSeekMath)',
   }),
   spec({
     key: 'temperature',
     label: 'Temperature (τ)',
-    min: 0.1,
-    max: 2,
     step: 0.05,
     help: 'Sampling temperature of the rollouts. Higher: more varied completions and more exploration; lower: the group agrees and advantages vanish.',
   }),
   spec({
     key: 'topK',
     label: 'Top-k (0 = off)',
-    min: 0,
-    max: 32,
     step: 1,
-    integer: true,
     help: 'Rollouts sample only among the k most likely tokens (0 samples from the whole vocabulary). A cut-off hides the low-probability tokens exploration needs.',
   }),
   spec({
     key: 'maxNewTokens',
     label: 'Max new tokens (L)',
-    min: 2,
-    max: 48,
     step: 1,
-    integer: true,
     help: 'Longest completion; longer ones are cut and counted as truncated. Length penalties are measured against it.',
   }),
   spec({
     key: 'steps',
     label: 'Steps',
-    min: 1,
-    max: 5000,
     step: 1,
-    integer: true,
     help: 'RL steps in the run. Raising it on a finished run and pressing Start continues that run.',
   }),
   spec({
     key: 'gradClip',
     label: 'Gradient clip',
-    min: 0,
-    max: 5,
     step: 0.1,
     help: 'Global gradient-norm clip before each AdamW step (0 = off).',
   }),
   spec({
     key: 'beta1',
     label: 'AdamW β1',
-    min: 0,
-    max: 0.99,
     step: 0.01,
     help: 'Momentum of the gradient mean in AdamW. (Kingma & Ba, Adam)',
   }),
   spec({
     key: 'beta2',
     label: 'AdamW β2',
-    min: 0.9,
-    max: 0.9999,
     step: 0.0001,
     help: 'Momentum of the squared-gradient mean in AdamW; RL recipes often lower it (e.g. 0.99) to react faster. (Kingma & Ba, Adam)',
   }),
   spec({
     key: 'weightDecay',
     label: 'Weight decay',
-    min: 0,
-    max: 0.2,
     step: 0.01,
     help: 'Decoupled weight decay on weight matrices and embeddings (tensors of ≥ 2 dims, as in nanoGPT), not on biases or LayerNorm gains. (Loshchilov & Hutter, Decoupled Weight Decay Regularization)',
   }),
   spec({
     key: 'evalEvery',
     label: 'Evaluate every',
-    min: 1,
-    max: 100,
     step: 1,
-    integer: true,
     help: "Held-out greedy accuracy and pass@k are measured at step 0 and every this many steps (before that step's update).",
   }),
   spec({
     key: 'evalPrompts',
     label: 'Eval prompts',
-    min: 4,
-    max: 256,
     step: 1,
-    integer: true,
     help: 'Held-out prompts per evaluation. More: a steadier accuracy curve, slower eval steps.',
   }),
   spec({
     key: 'passK',
     label: 'pass@k: k',
-    min: 1,
-    max: 8,
     step: 1,
-    integer: true,
     help: 'k of pass@k (unbiased estimator over n samples per prompt): the chance one of k tries is right. PSR narrows it, NSR keeps it. (Chen et al., Evaluating Large Language Models Trained on Code)',
   }),
   spec({
     key: 'passN',
     label: 'pass@k: n',
-    min: 1,
-    max: 32,
     step: 1,
-    integer: true,
     help: 'Samples per held-out prompt for pass@k; n ≥ k. More samples: a less noisy estimate, slower evaluations. (Chen et al., Evaluating Large Language Models Trained on Code)',
   }),
   spec({
     key: 'seed',
     label: 'Seed',
-    min: 0,
-    max: 9999,
     step: 1,
-    integer: true,
     help: 'Seeds prompts, sampling and the init: the same seed and config give the same run on the CPU engine.',
   }),
 ];
@@ -164,58 +127,42 @@ export const ALGORITHM_PARAMS: NumberSpec[] = [
   spec({
     key: 'ppoEpochs',
     label: 'Passes per batch (μ)',
-    min: 1,
-    max: 8,
     step: 1,
-    integer: true,
     help: 'Optimizer passes over each rollout batch. With μ > 1 the policy drifts from the one that sampled, and the clip starts to bite. (Schulman et al., PPO)',
   }),
   spec({
     key: 'miniBatches',
     label: 'Minibatches',
-    min: 1,
-    max: 16,
     step: 1,
-    integer: true,
     help: 'Split each pass over the batch into this many optimizer steps. More steps per rollout: faster drift from the sampling policy, more clipping. (Schulman et al., PPO)',
   }),
   spec({
     key: 'epsLow',
     label: 'Clip ε low',
-    min: 0,
-    max: 0.5,
     step: 0.01,
     help: 'Lower clip of the ratio π/π_old: 1 − ε. Limits how far a step can push a token down. (Schulman et al., PPO)',
   }),
   spec({
     key: 'epsHigh',
     label: 'Clip ε high',
-    min: 0,
-    max: 0.5,
     step: 0.01,
     help: 'Upper clip: 1 + ε. DAPO\'s "clip-higher" raises it to 0.28 so rare tokens can grow, which keeps entropy up. (Yu et al., DAPO)',
   }),
   spec({
     key: 'lambdaPos',
     label: 'Positive weight (λ+)',
-    min: 0,
-    max: 2,
     step: 0.05,
     help: 'Weight of completions with positive advantage. 0 = NSR only (learn only from mistakes). (Zhu et al., The Surprising Effectiveness of Negative Reinforcement in LLM Reasoning)',
   }),
   spec({
     key: 'lambdaNeg',
     label: 'Negative weight (λ−)',
-    min: 0,
-    max: 2,
     step: 0.05,
     help: 'Weight of completions with negative advantage. 0 = PSR only: raises pass@1 but narrows pass@k. (Zhu et al., The Surprising Effectiveness of Negative Reinforcement)',
   }),
   spec({
     key: 'klCoef',
     label: 'KL β',
-    min: 0,
-    max: 0.5,
     step: 0.005,
     help: 'Weight of the KL penalty to the frozen starting policy. Holds the policy near where it began; 0 = none, as in DAPO and Dr. GRPO. (Shao et al., DeepSeekMath)',
   }),
@@ -225,25 +172,18 @@ export const CLIP_COV_PARAMS: NumberSpec[] = [
   spec({
     key: 'clipCovRatio',
     label: 'Clip-Cov ratio',
-    min: 1e-4,
-    max: 0.2,
     step: 1e-4,
-    log: true,
     help: 'Fraction of tokens, among those with covariance in (lb, ub), whose gradient is detached. verl uses 0.0002 on long answers; at toy scale 0.02 touches a few tokens. (Cui et al., The Entropy Mechanism of RL for Reasoning LMs)',
   }),
   spec({
     key: 'clipCovLb',
     label: 'Clip-Cov lower bound',
-    min: -5,
-    max: 5,
     step: 0.1,
     help: 'Only tokens with cov above this can be detached. (Cui et al., The Entropy Mechanism of RL)',
   }),
   spec({
     key: 'clipCovUb',
     label: 'Clip-Cov upper bound',
-    min: 0,
-    max: 20,
     step: 0.1,
     help: 'Only tokens with cov below this can be detached. (Cui et al., The Entropy Mechanism of RL)',
   }),
@@ -253,17 +193,12 @@ export const KL_COV_PARAMS: NumberSpec[] = [
   spec({
     key: 'klCovRatio',
     label: 'KL-Cov ratio',
-    min: 1e-4,
-    max: 0.2,
     step: 1e-4,
-    log: true,
     help: 'Fraction of tokens with the highest covariance that get a KL penalty instead of the clip. (Cui et al., The Entropy Mechanism of RL for Reasoning LMs)',
   }),
   spec({
     key: 'klCovCoef',
     label: 'KL-Cov coefficient (k)',
-    min: 0,
-    max: 5,
     step: 0.1,
     help: "Strength of the penalty |log π − log π_old| on the selected tokens (verl's ppo_kl_coef). (Cui et al.)",
   }),
@@ -273,40 +208,30 @@ export const ENTROPY_PARAMS: NumberSpec[] = [
   spec({
     key: 'entropyCoef',
     label: 'Entropy bonus (α)',
-    min: 0,
-    max: 0.05,
     step: 0.0005,
     help: 'Adds −α·H to the loss: rewards the policy for staying uncertain. Too large and the outputs turn to noise.',
   }),
   spec({
     key: 'entropyTarget',
     label: 'Target entropy',
-    min: 0,
-    max: 2,
     step: 0.05,
     help: 'Adaptive α: raise α while the mean token entropy is below this, lower it above.',
   }),
   spec({
     key: 'entropyCoefDelta',
     label: 'α step (δ)',
-    min: 0,
-    max: 0.01,
     step: 0.0001,
     help: 'How much adaptive α moves per step.',
   }),
   spec({
     key: 'entropyCoefMax',
     label: 'α max',
-    min: 0,
-    max: 0.2,
     step: 0.005,
     help: 'Ceiling for adaptive α.',
   }),
   spec({
     key: 'topEntropyQuantile',
     label: 'Top-entropy tokens (q)',
-    min: 0.05,
-    max: 1,
     step: 0.05,
     help: 'Only the q most uncertain fraction of tokens get the policy gradient; 1 = all. (Wang et al., Beyond the 80/20 Rule: High-Entropy Minority Tokens Drive Effective RL)',
   }),
@@ -356,7 +281,19 @@ export interface RewardParamSpec {
   default: number;
 }
 
-/** What each reward component does, and the params it reads (names as src/rl/rewards/components.ts reads them). */
+/** A reward parameter's control: label and step here, range and default from REWARD_PARAMS. */
+function rewardParamSpec(
+  component: RunConfig['reward'][number]['component'],
+  name: string,
+  label: string,
+  step: number,
+): RewardParamSpec {
+  const f: RewardParamField | undefined = REWARD_PARAMS[component][name];
+  if (f?.default === undefined) throw new Error(`REWARD_PARAMS has no default for ${component}.${name}`);
+  return { name, label, min: f.min, max: f.max, step, default: f.default };
+}
+
+/** What each reward component does, and the params the builder shows (L stays at its default, maxNewTokens). */
 export const REWARD_COMPONENT_INFO: Record<
   RunConfig['reward'][number]['component'],
   { help: string; params: RewardParamSpec[] }
@@ -366,16 +303,16 @@ export const REWARD_COMPONENT_INFO: Record<
   format: { help: "1 when the completion parses in the task's format.", params: [] },
   'length-truncation': {
     help: "DLER's truncation: a correct answer longer than the target earns nothing (adds −correctness). (DLER: Doing Length pEnalty Right)",
-    params: [{ name: 'target', label: 'target length', min: 1, max: 48, step: 1, default: 8 }],
+    params: [rewardParamSpec('length-truncation', 'target', 'target length', 1)],
   },
   'length-linear': { help: '−length / L: every token costs a little.', params: [] },
   'length-overlong': {
     help: "DAPO's soft overlong penalty: falls linearly from 0 to −1 over the last `cache` tokens before L. (Yu et al., DAPO)",
-    params: [{ name: 'cache', label: 'cache tokens', min: 1, max: 32, step: 1, default: 4 }],
+    params: [rewardParamSpec('length-overlong', 'cache', 'cache tokens', 1)],
   },
   'length-grpo-lambda': {
     help: 'GRPO-λ: a length penalty only in groups whose accuracy is at least the threshold; plain 0/1 otherwise. (Stable Reinforcement Learning for Efficient Reasoning)',
-    params: [{ name: 'threshold', label: 'group accuracy ≥', min: 0, max: 1, step: 0.05, default: 0.5 }],
+    params: [rewardParamSpec('length-grpo-lambda', 'threshold', 'group accuracy ≥', 0.05)],
   },
   'length-drpo': {
     help: "DRPO: length normalised among the group's correct answers only, so a long correct answer is never pushed below a wrong one. (DRPO: Efficient Reasoning via Decoupled Reward Policy Optimization)",
@@ -383,11 +320,11 @@ export const REWARD_COMPONENT_INFO: Record<
   },
   random: {
     help: 'Spurious: a coin flip with probability p, whatever the answer. (Shao et al., Spurious Rewards: Rethinking Training Signals in RLVR)',
-    params: [{ name: 'p', label: 'p', min: 0, max: 1, step: 0.05, default: 0.5 }],
+    params: [rewardParamSpec('random', 'p', 'p', 0.05)],
   },
   'flipped-label': {
     help: 'Noisy: correctness flipped with probability q. (The Climb Carves Wisdom Deeper Than the Summit: On the Noisy Rewards in Learning to Reason)',
-    params: [{ name: 'q', label: 'q', min: 0, max: 1, step: 0.05, default: 0.2 }],
+    params: [rewardParamSpec('flipped-label', 'q', 'q', 0.05)],
   },
   'format-only': { help: 'Spurious: rewards the format regardless of correctness. (Spurious Rewards)', params: [] },
   'proxy-contains': {

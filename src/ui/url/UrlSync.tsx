@@ -1,4 +1,4 @@
-// Keeps the config in the address bar (issue 5 item 8): reads the link once when the page opens,
+// Keeps the config in the address bar (docs/DESIGN.md §7): reads the link once when the page opens,
 // then rewrites the query on every config change (replaceState, so Back does not step through
 // slider moves). Shows what could not be read from the link, and gates shared reward code.
 

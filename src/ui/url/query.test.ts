@@ -17,7 +17,7 @@ describe('config ⇄ URL', () => {
       advantage: 'reinforce++',
       reward: [
         { component: 'correctness', weight: 1, params: {} },
-        { component: 'length-overlong', weight: -0.5, params: { cache: 4, target: 12.5 } },
+        { component: 'length-overlong', weight: -0.5, params: { cache: 4, L: 12.5 } },
       ],
     });
     const q = configToQuery(config);
@@ -30,7 +30,7 @@ describe('config ⇄ URL', () => {
       'adaptiveEntropy',
       'lr',
     ]);
-    expect(q).toContain('reward=correctness,length-overlong*-0.5(cache:4;target:12.5)');
+    expect(q).toContain('reward=correctness,length-overlong*-0.5(cache:4;L:12.5)');
     expect(q).toContain('advantage=reinforce%2B%2B');
     const back = urlToConfig(configToUrl(config, BASE));
     expect(back.warnings).toEqual([]);
@@ -56,9 +56,62 @@ describe('config ⇄ URL', () => {
   });
 
   it('fields that break a cross-field rule against a default fall back to the defaults', () => {
-    const r = urlToConfig(`${BASE}?passK=20&task=sort`);
+    // clipCovLb 5 is in its range [-10, 10] but not below the default clipCovUb 5
+    const r = urlToConfig(`${BASE}?clipCovLb=5&task=sort`);
     expect(r.config).toEqual(parseRunConfig({}));
-    expect(r.warnings[0]).toContain('passN');
+    expect(r.warnings).toEqual([
+      "the link's settings do not fit together (clipCovUb: must be above clipCovLb = 5, got 5); using the defaults",
+    ]);
+  });
+
+  it('a value outside its table range is dropped with a warning naming the range; values at the bounds are kept', () => {
+    const r = urlToConfig(
+      `${BASE}?lr=1e9&steps=1e15&promptsPerStep=1000000&evalPrompts=1e7&maxNewTokens=100000&groupSize=8&seed=7`,
+    );
+    expect(r.config).toEqual({ ...parseRunConfig({}), seed: 7 });
+    expect(r.warnings).toEqual([
+      'steps: must be an integer in [1, 5000], got 1000000000000000; using the default',
+      'promptsPerStep: must be an integer in [1, 64], got 1000000; using the default',
+      'maxNewTokens: must be an integer in [2, 48], got 100000; using the default',
+      'lr: must be a number in [0.00001, 0.01], got 1000000000; using the default',
+      'evalPrompts: must be an integer in [1, 256], got 10000000; using the default',
+    ]);
+    const atBounds = urlToConfig(`${BASE}?lr=0.01&steps=5000&promptsPerStep=64&evalPrompts=1&temperature=0`);
+    expect(atBounds.warnings).toEqual([]);
+    expect(atBounds.config).toMatchObject({
+      lr: 0.01,
+      steps: 5000,
+      promptsPerStep: 64,
+      evalPrompts: 1,
+      temperature: 0,
+    });
+    const below = urlToConfig(`${BASE}?lr=0.0000099&groupSize=1`);
+    expect(below.config).toEqual(parseRunConfig({}));
+    expect(below.warnings).toEqual([
+      'groupSize: must be an integer in [2, 32], got 1; using the default',
+      'lr: must be a number in [0.00001, 0.01], got 0.0000099; using the default',
+    ]);
+  });
+
+  it("maxNewTokens beyond the model's context for the task's prompts is dropped; the largest that fits is kept", () => {
+    // add's longest prompt is 7 tokens with <bos>; the small model's context is 48
+    const r = urlToConfig(`${BASE}?maxNewTokens=42`);
+    expect(r.config.maxNewTokens).toBe(16);
+    expect(r.warnings).toEqual([
+      'maxNewTokens: must be at most 41 for add on the small model (7 prompt tokens + maxNewTokens ≤ its context of 48), got 42; using the default',
+    ]);
+    expect(urlToConfig(`${BASE}?maxNewTokens=41`).config.maxNewTokens).toBe(41);
+  });
+
+  it('a reward parameter outside its range, or one the component does not read, drops the reward shape', () => {
+    const r = urlToConfig(`${BASE}?reward=correctness,random(p:1.5)&seed=2`);
+    expect(r.config).toEqual({ ...parseRunConfig({}), seed: 2 });
+    expect(r.warnings).toEqual(['reward: random parameter p must be a number in [0, 1], got 1.5; using the default']);
+    const unknown = urlToConfig(`${BASE}?reward=length-linear(target:3)`);
+    expect(unknown.warnings).toEqual(['reward: length-linear has no parameter "target" (L); using the default']);
+    expect(urlToConfig(`${BASE}?reward=random(p:1)`).config.reward).toEqual([
+      { component: 'random', weight: 1, params: { p: 1 } },
+    ]);
   });
 
   it('a link that is not a URL gives the defaults and a warning', () => {

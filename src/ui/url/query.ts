@@ -132,8 +132,8 @@ export function hiddenControls(url: string | URL | URLSearchParams): string[] {
 }
 
 /**
- * The config a link describes. Unknown parameters and values that do not parse or validate are
- * dropped with a warning (the default stays). Custom reward code comes back as `pendingCode`; the
+ * The config a link describes. Unknown parameters and values that do not parse or validate (a number
+ * outside its range in src/rl/configTable.ts included) are dropped with a warning (the default stays). Custom reward code comes back as `pendingCode`; the
  * returned config has no code and no `user-code` term until the person accepts it.
  */
 export function urlToConfig(url: string | URL | URLSearchParams): UrlConfig {

@@ -1,6 +1,6 @@
 // What the page took from its link: the controls to hide, warnings about settings it could not
 // read, and reward code waiting for the person's consent. Composed into the runs slice
-// (runsSlice.ts) so the store's shape stays as UI-CONTRACT.md lists it.
+// (runsSlice.ts), so the store stays the four slices src/ui/store/index.ts composes.
 
 import type { StateCreator } from 'zustand';
 import type { Store } from '../store';

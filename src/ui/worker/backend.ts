@@ -1,7 +1,7 @@
 // Builds the policy and reference engines for a run inside the worker: WebGPU when the browser
 // gives an adapter (its name is reported), else the CPU engine with the reason. The starting
 // weights come from a policy the person imported, the task's base checkpoint
-// (public/checkpoints/<task>-<model>.safetensors), or a fresh nanoGPT init.
+// (baseCheckpointUrl in src/rl/config.ts), or a fresh nanoGPT init.
 
 import type { GPTConfig } from '../../models/config';
 import type { Engine } from '../../models/engine';
@@ -11,7 +11,7 @@ import { WebGpuEngine } from '../../gpu/engine';
 import { acquireDevice, type GpuContext } from '../../gpu/device';
 import { getTask } from '../../rl/tasks';
 import { gptConfigFor, taskTokenizer } from '../../rl/trainer';
-import type { RunConfig } from '../../rl/config';
+import { baseCheckpointUrl, type RunConfig } from '../../rl/config';
 import { RunsDb } from '../runs/db';
 import { startWeightsFor } from '../runs/policyCheckpoint';
 import type { BackendInfo } from './protocol';
@@ -32,8 +32,6 @@ export interface BuildHooks {
 /** The device is acquired once per worker; a failure is remembered so the reason stays the same. */
 let gpu: Promise<GpuContext> | null = null;
 
-export const checkpointUrl = (config: RunConfig) => `/checkpoints/${config.task}-${config.model}.safetensors`;
-
 async function startingWeights(
   config: RunConfig,
   hooks: BuildHooks,
@@ -49,11 +47,11 @@ async function startingWeights(
     return { gpt: imported.config, weights: imported.weights };
   }
   hooks.progress(`Loading the ${config.task} base policy…`);
-  const res = await fetch(checkpointUrl(config));
+  const res = await fetch(baseCheckpointUrl(config));
   // Vite's dev server answers a missing file with index.html, so check the type as well as the status.
   if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) {
     hooks.notice(
-      `No base checkpoint for ${config.task} at size ${config.model} (${checkpointUrl(config)}); ` +
+      `No base checkpoint for ${config.task} at size ${config.model} (${baseCheckpointUrl(config)}); ` +
         `starting from random weights. Pick model size "small" for a trained base policy.`,
     );
     return { gpt: fresh };
