@@ -2,11 +2,22 @@
 // logits, log-probs and entropy (rtol 1e-4 / atol 1e-5), every parameter gradient (≤ 2e-2 of the
 // tensor's scale, llm.c's bar; the worst per tensor kind is printed), and a 10-step SFT loss
 // trajectory (within 1e-2). Tiny shapes for SwiftShader: C = 32, 2 layers, 4 heads, T = 11.
+// Then the optional loss capabilities, tokenPolicyLoss and tokenCovariance, against the RL core's
+// TS formulas (src/rl/policyLoss.ts) they stand in for.
 import { describe, expect, test } from 'vitest';
 import type { GPTConfig } from '../models/config';
 import { CpuEngine } from '../models/cpu/engine';
-import { meanNllCoefficients, type AdamWConfig, type TokenBatch } from '../models/engine';
+import {
+  CLIPPED_HIGH,
+  CLIPPED_LOW,
+  CLIPPED_NONE,
+  meanNllCoefficients,
+  type AdamWConfig,
+  type TokenBatch,
+  type TokenLossBatch,
+} from '../models/engine';
 import { Rng } from '../models/rng';
+import { policyLossToken, tokenCovariance } from '../rl/policyLoss';
 import { WebGpuEngine } from './engine';
 import { allClose, randomArray, relToScale, testRuntime } from './testing';
 
@@ -26,7 +37,7 @@ function makeBatch(B: number, T: number, seed: number): TokenBatch {
   return { B, T, tokens, targets };
 }
 
-/** The parameter kinds the lead's table reports. */
+/** A parameter's kind (wte, wpe, ln, attn, mlp): the gradient parity test logs its worst error per kind. */
 function kind(name: string): string {
   if (name.includes('wte')) return 'wte';
   if (name.includes('wpe')) return 'wpe';
@@ -168,6 +179,104 @@ describe('WebGpuEngine parity with CpuEngine', () => {
     const L = CONFIG.nLayer;
     // forward: embedding, 10 per layer, ln_f, LM head, logprob; backward: 7 + 19 per layer; step: norm (2) + AdamW.
     expect(gpu.dispatches).toEqual({ forward: 4 + 10 * L, backward: 7 + 19 * L, step: 3 });
+    gpu.dispose();
+  });
+});
+
+/** N tokens of a policy-loss batch with ratios across both clip edges and some non-loss tokens. */
+function lossBatch(N: number, seed: number): TokenLossBatch {
+  const rng = new Rng(seed);
+  const f32 = (f: (i: number) => number) => Float32Array.from({ length: N }, (_, i) => f(i));
+  const logprobs = f32(() => -3 * rng.next());
+  return {
+    N,
+    logprobs,
+    oldLogprobs: f32((i) => logprobs[i] + (rng.next() * 2 - 1) * 0.6),
+    refLogprobs: f32((i) => logprobs[i] + (rng.next() * 2 - 1) * 0.4),
+    entropy: f32(() => 2 * rng.next()),
+    advantages: f32(() => rng.next() * 2 - 1),
+    weights: f32(() => (rng.next() < 0.2 ? 0 : 1 / N)),
+    pgActive: f32(() => (rng.next() < 0.1 ? 0 : 1)),
+    klCovSelected: f32(() => (rng.next() < 0.3 ? 1 : 0)),
+    params: {
+      clip: true,
+      epsLow: 0.2,
+      epsHigh: 0.28,
+      dualClip: 3,
+      klCoef: 0.05,
+      klEstimator: 'k3',
+      entropyCoef: 0.01,
+      klCovCoef: 1,
+    },
+  };
+}
+
+describe('WebGpuEngine loss capabilities', () => {
+  test('tokenPolicyLoss matches policyLossToken per token (rtol 1e-4 / atol 1e-6), clip flags exactly', async () => {
+    const rt = await testRuntime();
+    const gpu = await WebGpuEngine.create(rt, CONFIG, { seed: SEED });
+    const N = 300; // not a multiple of the kernel's workgroup
+    const batch = lossBatch(N, 5);
+    gpu.zeroGrad(); // pending work: the loss goes in the same submission, ordered after it
+    const got = await gpu.tokenPolicyLoss(batch);
+    const keys = ['dLogprobs', 'dEntropy', 'loss', 'pg', 'kl'] as const;
+    const want = Object.fromEntries(keys.map((k) => [k, new Float32Array(N)])) as Record<
+      (typeof keys)[number],
+      Float32Array
+    >;
+    const flags = new Uint8Array(N);
+    for (let i = 0; i < N; i++) {
+      const o = policyLossToken(
+        {
+          logp: batch.logprobs[i],
+          oldLogp: batch.oldLogprobs[i],
+          refLogp: batch.refLogprobs[i],
+          advantage: batch.advantages[i],
+          entropy: batch.entropy[i],
+          weight: batch.weights[i],
+          pgActive: batch.pgActive[i],
+          klCovSelected: batch.klCovSelected[i],
+        },
+        batch.params,
+      );
+      if (batch.weights[i] === 0) continue; // not a loss token: every output stays 0
+      [want.dLogprobs[i], want.dEntropy[i], want.loss[i], want.pg[i], want.kl[i]] = [
+        o.dLogprob,
+        o.dEntropy,
+        o.loss,
+        o.pg,
+        o.kl,
+      ];
+      flags[i] = o.lowClipped ? CLIPPED_LOW : o.highClipped ? CLIPPED_HIGH : CLIPPED_NONE;
+    }
+    for (const k of keys) {
+      expect(got[k].length, k).toBe(N);
+      const c = allClose(got[k], want[k], 1e-4, 1e-6);
+      expect(c.ok, `${k}: worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
+    }
+    expect(Array.from(got.clipped)).toEqual(Array.from(flags));
+    expect(flags.filter((f) => f === CLIPPED_LOW).length).toBeGreaterThan(5);
+    expect(flags.filter((f) => f === CLIPPED_HIGH).length).toBeGreaterThan(5);
+    const short = Float32Array.from(batch.weights).subarray(1);
+    await expect(gpu.tokenPolicyLoss({ ...batch, weights: short })).rejects.toThrow(/weights has 299 entries/);
+    gpu.dispose();
+  });
+
+  test('tokenCovariance matches tokenCovariance (rtol 1e-4 / atol 1e-5), 0 off the mask', async () => {
+    const rt = await testRuntime();
+    const gpu = await WebGpuEngine.create(rt, CONFIG, { seed: SEED });
+    const N = 300;
+    const rng = new Rng(9);
+    const mask = Uint8Array.from({ length: N }, () => (rng.next() < 0.7 ? 1 : 0));
+    // Off the mask: values far from the rest, which must not enter the means.
+    const logprobs = Float32Array.from(mask, (m) => (m ? -3 * rng.next() : -60));
+    const advantages = Float32Array.from(mask, (m) => (m ? rng.next() * 2 - 1 : 30));
+    const got = await gpu.tokenCovariance(logprobs, advantages, mask);
+    const want = tokenCovariance(logprobs, advantages, mask);
+    const c = allClose(got, want, 1e-4, 1e-5);
+    expect(c.ok, `worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
+    expect(Math.max(...want.map(Math.abs))).toBeGreaterThan(0.1);
+    for (let i = 0; i < N; i++) if (!mask[i]) expect(got[i]).toBe(0);
     gpu.dispose();
   });
 });

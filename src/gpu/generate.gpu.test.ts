@@ -9,6 +9,7 @@ import type { GenerateRequest, GenerateResult } from '../models/engine';
 import { paramLayout } from '../models/params';
 import { Rng } from '../models/rng';
 import { generate, type GpuModel } from './generate';
+import { GpuParamLayout, parameterBindings } from './params';
 import { testRuntime } from './testing';
 
 const cfg: GPTConfig = { vocabSize: 13, blockSize: 16, nEmbd: 32, nLayer: 2, nHead: 2 };
@@ -27,23 +28,12 @@ function weights(seed: number): Map<string, Float32Array> {
   return out;
 }
 
-/** One flat buffer, each tensor at a 256-byte-aligned offset. */
+/** One flat buffer, each tensor at a 256-byte-aligned offset (WebGpuEngine's layout, src/gpu/params.ts). */
 async function gpuModel(w: Map<string, Float32Array>): Promise<GpuModel> {
   const rt = await testRuntime();
-  const offsets = new Map<string, number>();
-  let offset = 0;
-  for (const t of paramLayout(cfg).tensors) {
-    offsets.set(t.name, offset);
-    offset = Math.ceil((offset + t.size) / 64) * 64;
-  }
-  const flat = new Float32Array(offset);
-  for (const [name, a] of w) flat.set(a, offsets.get(name)!);
-  const buffer = rt.upload(flat);
-  return {
-    rt,
-    config: cfg,
-    paramBinding: (name) => ({ buffer, offset: offsets.get(name)! * 4, size: w.get(name)!.length * 4 }),
-  };
+  const layout = new GpuParamLayout(cfg, 256);
+  const buffer = rt.upload(layout.pack(w, 'gpuModel'));
+  return { rt, config: cfg, weights: parameterBindings(cfg, (name) => layout.binding(buffer, name)) };
 }
 
 const prompts = [[1, 5, 7, 3], [1], [1, 9, 4, 4, 6, 12], [1, 3], [1, 11, 10]].map((p) => Int32Array.from(p));

@@ -6,40 +6,37 @@
 // token it sampled at the previous step. So the prompt is prefilled one position per step through
 // the same incremental forward (appending k, v to the cache), and a row with a shorter prompt simply
 // starts sampling earlier. A step samples only once some row is past its prompt. Rows that sampled
-// <eos>, or have maxNewTokens, keep writing a filler (<eos>) that is ignored.
+// <eos>, or have maxNewTokens tokens, keep writing a filler (<eos>) that is ignored.
 //
 // One step per position: embedding of the token at pos → per layer ln_1 → qkv matmul → attention of
 // the one query over the cache (appending this k, v) → proj + residual → ln_2 → fc + GELU → proj +
 // residual (matmuls for few rows with the next op fused, decode.wgsl); then ln_f → logits (tied wte)
 // → sample the token at pos + 1.
-// CPU reference: CpuEngine.generate (src/models/cpu/engine.ts) with sampleToken.
+// CPU reference: CpuEngine.generate (src/models/cpu/engine.ts) with sampleToken, GPT.decode
+// (src/models/cpu/model.ts) for one position.
 import type { GPTConfig } from '../models/config';
 import type { GenerateRequest, GenerateResult } from '../models/engine';
+import { validateGenerateRequest } from '../models/validate';
 import { attentionDecode, encoderDecode, matmulDecode, type DecodeShape } from './kernels/decode';
 import { layernormForward } from './kernels/layernorm';
 import { sampleTokens } from './kernels/sample';
-import type { Binding, GpuRuntime } from './runtime';
+import type { ParameterBindings } from './params';
+import type { GpuRuntime } from './runtime';
 
-/** What generation needs from an engine: its runtime, config and the GPU range of each weight (HF name). */
+/** What generation needs from an engine: its runtime, config and weights. */
 export interface GpuModel {
   rt: GpuRuntime;
   config: GPTConfig;
-  paramBinding(name: string): Binding;
+  weights: ParameterBindings;
 }
 
-/** Dispatches of one decode step that samples: embedding + 7 per layer + ln_f, logits, sample. */
-export const dispatchesPerStep = (nLayer: number): number => 1 + 7 * nLayer + 3;
-
 export async function generate(model: GpuModel, req: GenerateRequest): Promise<GenerateResult> {
-  const { rt, config: cfg } = model;
+  const { rt, config: cfg, weights: w } = model;
+  validateGenerateRequest(cfg, req);
   const rows = req.prompts.length;
   const Tmax = cfg.blockSize;
   const { nEmbd: C, nHead: NH, vocabSize: V, nLayer } = cfg;
   if (rows === 0) return { completions: [], truncated: [] };
-  req.prompts.forEach((p, r) => {
-    if (p.length < 1) throw new Error(`generate: prompt ${r} is empty (it must start with <bos>)`);
-    if (p.length > Tmax) throw new Error(`generate: prompt ${r} has ${p.length} tokens, more than blockSize ${Tmax}`);
-  });
   const plens = req.prompts.map((p) => p.length);
   const maxPlen = Math.max(...plens);
   const minPlen = Math.min(...plens);
@@ -49,7 +46,6 @@ export async function generate(model: GpuModel, req: GenerateRequest): Promise<G
   const tokens = new Int32Array(rows * Tmax).fill(req.eosId); // (rows, Tmax) prompts, then samples
   req.prompts.forEach((p, r) => tokens.set(p.subarray(0, plens[r]), r * Tmax));
   const shape: DecodeShape = { rows, C, NH, Tmax };
-  const w = (name: string) => model.paramBinding(name);
 
   const f = 4; // bytes per f32
   const bufs = {
@@ -73,53 +69,21 @@ export async function generate(model: GpuModel, req: GenerateRequest): Promise<G
 
   const rec = rt.recorder();
   for (let pos = 0; pos <= lastPos; pos++) {
-    encoderDecode(rec, bufs.x, bufs.tokens, w('transformer.wte.weight'), w('transformer.wpe.weight'), shape, pos);
+    encoderDecode(rec, bufs.x, bufs.tokens, w.wte, w.wpe, shape, pos);
     for (let l = 0; l < nLayer; l++) {
-      const h = `transformer.h.${l}`;
-      layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x, w(`${h}.ln_1.weight`), w(`${h}.ln_1.bias`), rows, C);
-      matmulDecode(
-        rec,
-        bufs.qkv,
-        bufs.ln,
-        w(`${h}.attn.c_attn.weight`),
-        rows,
-        3 * C,
-        C,
-        'bias',
-        w(`${h}.attn.c_attn.bias`),
-      );
-      attentionDecode(rec, bufs.att, caches[l].k, caches[l].v, bufs.qkv, shape, pos);
-      const projB = w(`${h}.attn.c_proj.bias`);
-      matmulDecode(rec, bufs.x2, bufs.att, w(`${h}.attn.c_proj.weight`), rows, C, C, 'residual', projB, bufs.x);
-      layernormForward(
-        rec,
-        bufs.ln,
-        bufs.mean,
-        bufs.rstd,
-        bufs.x2,
-        w(`${h}.ln_2.weight`),
-        w(`${h}.ln_2.bias`),
-        rows,
-        C,
-      );
-      matmulDecode(
-        rec,
-        bufs.fcGelu,
-        bufs.ln,
-        w(`${h}.mlp.c_fc.weight`),
-        rows,
-        4 * C,
-        C,
-        'gelu',
-        w(`${h}.mlp.c_fc.bias`),
-      );
-      const fcProjB = w(`${h}.mlp.c_proj.bias`);
-      matmulDecode(rec, bufs.x, bufs.fcGelu, w(`${h}.mlp.c_proj.weight`), rows, C, 4 * C, 'residual', fcProjB, bufs.x2);
+      const p = w.h[l];
+      const { k, v } = caches[l];
+      layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x, p.ln1w, p.ln1b, rows, C);
+      matmulDecode(rec, bufs.qkv, bufs.ln, p.qkvw, rows, 3 * C, C, 'bias', p.qkvb);
+      attentionDecode(rec, bufs.att, k, v, bufs.qkv, shape, pos);
+      matmulDecode(rec, bufs.x2, bufs.att, p.attprojw, rows, C, C, 'residual', p.attprojb, bufs.x);
+      layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x2, p.ln2w, p.ln2b, rows, C);
+      matmulDecode(rec, bufs.fcGelu, bufs.ln, p.fcw, rows, 4 * C, C, 'gelu', p.fcb);
+      matmulDecode(rec, bufs.x, bufs.fcGelu, p.fcprojw, rows, C, 4 * C, 'residual', p.fcprojb, bufs.x2);
     }
     if (pos + 1 < minPlen) continue; // every row is still inside its prompt: no logits needed
-    const lnf = ['transformer.ln_f.weight', 'transformer.ln_f.bias'].map(w);
-    layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x, lnf[0], lnf[1], rows, C);
-    matmulDecode(rec, bufs.logits, bufs.ln, w('transformer.wte.weight'), rows, V, C, 'none', null, null, true);
+    layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x, w.lnfw, w.lnfb, rows, C);
+    matmulDecode(rec, bufs.logits, bufs.ln, w.wte, rows, V, C, 'none', null, null, true); // tied LM head
     sampleTokens(rec, bufs.tokens, bufs.done, bufs.logits, bufs.promptLen, rows, V, Tmax, pos, {
       temperature: req.temperature,
       topK: req.topK ?? 0,

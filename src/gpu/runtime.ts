@@ -38,8 +38,7 @@ export interface KernelSpec {
 export class GpuRuntime {
   private pipelines = new Map<string, GPUComputePipeline>();
   private free = new Map<string, GPUBuffer[]>(); // pooled buffers by "usage:size"
-  private uniformsInFlight: GPUBuffer[] = [];
-  private uniformPool: GPUBuffer[] = [];
+  private uniformPool: GPUBuffer[] = []; // uniform buffers whose submissions have completed
   dispatchCount = 0; // dispatches recorded since the last resetCounters()
   submitCount = 0;
 
@@ -75,7 +74,7 @@ export class GpuRuntime {
     return this.pipelines.size;
   }
 
-  /** A storage buffer of at least `bytes` (rounded to 4), from the pool when one is free. */
+  /** A storage buffer of at least `bytes` (its size a multiple of 16, ≥ 16), from the pool when one is free. */
   buffer(bytes: number, extraUsage: number = 0): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage;
@@ -108,7 +107,7 @@ export class GpuRuntime {
     return new Recorder(this);
   }
 
-  /** @internal A uniform buffer for one dispatch's parameters, recycled after its submission completes. */
+  /** @internal A uniform buffer holding one dispatch's parameters; the Recorder hands it back with `submitted`. */
   uniform(bytes: ArrayBuffer): GPUBuffer {
     let buf = this.uniformPool.find((b) => b.size >= bytes.byteLength);
     if (buf) this.uniformPool.splice(this.uniformPool.indexOf(buf), 1);
@@ -118,24 +117,22 @@ export class GpuRuntime {
         usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
       });
     this.device.queue.writeBuffer(buf, 0, bytes);
-    this.uniformsInFlight.push(buf);
     return buf;
   }
 
-  /** @internal Called by Recorder.submit. */
-  submitted(): void {
+  /** @internal Called by Recorder.submit: its uniforms are reused once the submission has completed. */
+  submitted(uniforms: GPUBuffer[]): void {
     this.submitCount++;
-    const done = this.uniformsInFlight;
-    this.uniformsInFlight = [];
-    void this.device.queue.onSubmittedWorkDone().then(() => this.uniformPool.push(...done));
+    void this.device.queue.onSubmittedWorkDone().then(() => this.uniformPool.push(...uniforms));
   }
 
   /**
    * Reads back the given ranges with one staging buffer and one mapAsync.
-   * Each item: the buffer, and the element count to read from its start (f32/i32 words).
+   * Each item: the buffer, the count of 4-byte words (f32/i32) to read and the word to start at (default 0).
+   * Each range starts 256-byte aligned in the staging buffer.
    */
   async read(items: { buffer: GPUBuffer; count: number; offset?: number }[]): Promise<ArrayBuffer[]> {
-    const sizes = items.map((it) => Math.ceil((it.count * 4) / 4) * 4);
+    const sizes = items.map((it) => it.count * 4);
     const offsets: number[] = [];
     let total = 0;
     for (const s of sizes) {
@@ -185,6 +182,7 @@ export class GpuRuntime {
 export class Recorder {
   private encoder: GPUCommandEncoder;
   private pass: GPUComputePassEncoder | null = null;
+  private uniforms: GPUBuffer[] = []; // the parameters of this recorder's dispatches
 
   constructor(private rt: GpuRuntime) {
     this.encoder = rt.device.createCommandEncoder();
@@ -193,7 +191,9 @@ export class Recorder {
   /** One kernel dispatch: params go to binding 0, storage buffers to bindings 1.. in order. */
   dispatch(spec: KernelSpec, params: ParamValue[], buffers: Binding[], workgroups: [number, number?, number?]): this {
     const pipeline = this.rt.pipeline(spec);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.rt.uniform(packParams(params)) } }];
+    const uniform = this.rt.uniform(packParams(params));
+    this.uniforms.push(uniform);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
     buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: b instanceof GPUBuffer ? { buffer: b } : b }));
     const bindGroup = this.rt.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     if (!this.pass) this.pass = this.encoder.beginComputePass();
@@ -222,7 +222,8 @@ export class Recorder {
   submit(): void {
     this.endPass();
     this.rt.device.queue.submit([this.encoder.finish()]);
-    this.rt.submitted();
+    this.rt.submitted(this.uniforms);
+    this.uniforms = [];
   }
 
   private endPass(): void {

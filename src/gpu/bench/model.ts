@@ -5,6 +5,7 @@ import { MODEL_SIZES, type GPTConfig } from '../../models/config';
 import { paramLayout } from '../../models/params';
 import { Rng } from '../../models/rng';
 import type { GpuModel } from '../generate';
+import { parameterBindings } from '../params';
 import type { GpuRuntime } from '../runtime';
 
 export const benchConfig: GPTConfig = { ...MODEL_SIZES.small, vocabSize: 20 };
@@ -26,13 +27,5 @@ export function benchWeights(cfg: GPTConfig, seed = 1): Float32Array {
 export function uploadModel(rt: GpuRuntime, cfg: GPTConfig, flat: Float32Array): GpuModel {
   const buffers = new Map<string, GPUBuffer>();
   for (const t of paramLayout(cfg).tensors) buffers.set(t.name, rt.upload(flat.subarray(t.offset, t.offset + t.size)));
-  return {
-    rt,
-    config: cfg,
-    paramBinding(name) {
-      const b = buffers.get(name);
-      if (!b) throw new Error(`no tensor ${name}`);
-      return b;
-    },
-  };
+  return { rt, config: cfg, weights: parameterBindings(cfg, (name) => buffers.get(name)!) };
 }

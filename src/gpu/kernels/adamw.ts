@@ -1,12 +1,12 @@
 // TS wrapper of shaders/adamw.wgsl: one AdamW step over the flat parameter buffer, the gradient
 // scaled by the clip factor that gradNorm left in `stats`. CPU reference: adamwUpdate (src/models/cpu/ops.ts).
-import code from '../shaders/adamw.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, f32, u32 } from '../runtime';
+import { type Binding, type Recorder, f32, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-export const adamwUpdateSpec: KernelSpec = { name: 'adamw_update', code, entryPoint: 'adamw_update' };
-
-const WG = 256;
+const WG = 256; // invocations per workgroup
 const MAX_GROUPS = 4096; // larger tensors loop (grid stride) instead of exceeding the dispatch limit
+
+const adamwUpdateSpec = kernel('adamw', 'adamw_update', { WG });
 
 export interface AdamWStep {
   lr: number;

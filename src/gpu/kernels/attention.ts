@@ -1,20 +1,16 @@
 // TS wrapper of shaders/attention.wgsl: causal multi-head attention forward and backward.
 // CPU reference: attentionForward / attentionBackward (src/models/cpu/ops.ts).
-// One invocation per (b, h, row) with serial loops over the keys, no workgroup memory or barriers.
-// SwiftShader (2 shared CPU cores), the bench's shape B=8, T=32, C=64, NH=4, ms per call, the earlier
-// workgroup-per-row kernels (tree reductions in workgroup memory) → these (vec4 entries): forward
-// 167-205 → 3.5-4.6, backward (both kernels) 140-165 → 8.2-8.5.
-import code from '../shaders/attention.wgsl?raw';
+// One invocation per (b, h, row) with serial loops over the keys, no workgroup memory or barriers
+// (why: the header of attention.wgsl).
 import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-const WG = 64; // invocations per workgroup (WG in the WGSL)
+const WG = 64; // invocations per workgroup
 /** Widest head the vec4 entry points hold in registers (MAX_HS4·4 in the WGSL). */
 export const ATTENTION_VEC4_MAX_HEAD = 64;
 
 const spec = (entry: string, hs: number): KernelSpec =>
-  usesVec4(hs)
-    ? { name: `${entry}_vec4`, code, entryPoint: `${entry}_vec4`, constants: { HS4: hs / 4 } }
-    : { name: entry, code, entryPoint: entry };
+  usesVec4(hs) ? kernel('attention', `${entry}_vec4`, { WG, HS4: hs / 4 }) : kernel('attention', entry, { WG });
 
 /** Whether a head of width hs takes the vec4 entry points: hs % 4 = 0 and hs ≤ ATTENTION_VEC4_MAX_HEAD. */
 export function usesVec4(hs: number): boolean {

@@ -8,7 +8,7 @@ import { covarianceForward } from './covariance';
 
 describe('covariance kernel', () => {
   test.each([1, 37, 300, 1031])(
-    'N=%i: cov_t and its mean match tokenCovariance within rtol 1e-4 / atol 1e-5',
+    'N=%i: cov_t matches tokenCovariance within rtol 1e-4 / atol 1e-5, 0 on masked tokens',
     async (N) => {
       const rt = await testRuntime();
       const rng = new Rng(N);
@@ -22,26 +22,17 @@ describe('covariance kernel', () => {
         adv[i] = mask[i] ? rng.next() * 2 - 1 : 40;
       }
       const want = tokenCovariance(logp, adv, mask); // (N) f64
-      let wantMean = 0;
-      let n = 0;
-      for (let i = 0; i < N; i++) if (mask[i]) ((wantMean += want[i]), n++);
-      wantMean /= n;
 
       const cov = rt.buffer(N * 4);
-      const mean = rt.buffer(4);
       const rec = rt.recorder();
-      covarianceForward(rec, cov, mean, rt.upload(logp), rt.upload(adv), rt.upload(Uint32Array.from(mask)), N);
+      covarianceForward(rec, cov, rt.upload(logp), rt.upload(adv), rt.upload(Uint32Array.from(mask)), N);
       rec.submit();
-      const [gCov, gMean] = (
-        await rt.read([
-          { buffer: cov, count: N },
-          { buffer: mean, count: 1 },
-        ])
-      ).map((b) => new Float32Array(b));
-      const c = allClose(gCov, want, 1e-4, 1e-5);
+      const got = await rt.readF32(cov, N);
+      const c = allClose(got, want, 1e-4, 1e-5);
       expect(c.ok, `worst |diff| ${c.maxAbs} at ${c.worstIndex}`).toBe(true);
-      expect(Math.abs(gMean[0] - wantMean)).toBeLessThan(1e-5 + 1e-4 * Math.abs(wantMean));
-      for (let i = 0; i < N; i++) if (!mask[i]) expect(gCov[i]).toBe(0);
+      for (let i = 0; i < N; i++) if (!mask[i]) expect(got[i]).toBe(0);
+      // Not trivially 0: the centred products are of order 1 where N > 1.
+      if (N > 1) expect(Math.max(...want.map(Math.abs))).toBeGreaterThan(0.1);
     },
   );
 });

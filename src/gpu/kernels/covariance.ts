@@ -1,19 +1,20 @@
-// TS wrapper of shaders/covariance.wgsl: cov_t = (A_t − mean A)(logπ_t − mean logπ) over valid tokens
-// and its mean. TS reference: tokenCovariance (src/rl/policyLoss.ts).
-import code from '../shaders/covariance.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, u32 } from '../runtime';
+// TS wrapper of shaders/covariance.wgsl: cov_t = (A_t − mean A)(logπ_t − mean logπ) over the valid
+// tokens. TS reference: tokenCovariance (src/rl/policyLoss.ts).
+import { type Binding, type Recorder, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-export const covarianceForwardSpec: KernelSpec = { name: 'covariance_forward', code, entryPoint: 'covariance_forward' };
+const WG = 256; // invocations of the one workgroup
 
-/** cov (N) and meanCov (1) from logprobs (N), advantages (N), mask (N, u32: 1 = valid). */
+const covarianceForwardSpec = kernel('covariance', 'covariance_forward', { WG });
+
+/** cov (N) from logprobs (N), advantages (N), mask (N, u32: 1 = valid); 0 where mask = 0. */
 export function covarianceForward(
   rec: Recorder,
   cov: Binding,
-  meanCov: Binding,
   logprobs: Binding,
   advantages: Binding,
   mask: Binding,
   N: number,
 ): void {
-  rec.dispatch(covarianceForwardSpec, [u32(N)], [cov, meanCov, logprobs, advantages, mask], [1]);
+  rec.dispatch(covarianceForwardSpec, [u32(N)], [cov, logprobs, advantages, mask], [1]);
 }

@@ -1,14 +1,16 @@
 // TS wrapper of shaders/decode.wgsl: the embedding of one new token per row, one-query attention over
 // the KV cache, and the few-row matmul with a fused epilogue, for generation.
 // CPU reference: encoderForward / attentionForward / matmulForward (src/models/cpu/ops.ts).
-import code from '../shaders/decode.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, u32 } from '../runtime';
+import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-export const encoderDecodeSpec: KernelSpec = { name: 'encoder_decode', code, entryPoint: 'encoder_decode' };
-export const attentionDecodeSpec: KernelSpec = { name: 'attention_decode', code, entryPoint: 'attention_decode' };
-
-/** Longest context attention_decode supports (its score buffer in workgroup memory). */
+const WG = 64; // invocations per workgroup, every entry point
+/** Longest context attention_decode supports (its score buffer in workgroup memory, MAX_T in the WGSL). */
 export const DECODE_MAX_T = 1024;
+
+const constants = { WG, MAX_T: DECODE_MAX_T };
+const encoderDecodeSpec = kernel('decode', 'encoder_decode', constants);
+const attentionDecodeSpec = kernel('decode', 'attention_decode', constants);
 
 export interface DecodeShape {
   rows: number;
@@ -28,7 +30,7 @@ export function encoderDecode(
   pos: number,
 ): void {
   const params = [u32(s.rows), u32(s.C), u32(s.NH), u32(s.Tmax), u32(pos)];
-  rec.dispatch(encoderDecodeSpec, params, [x, tokens, wte, wpe], [Math.ceil((s.rows * s.C) / 64)]);
+  rec.dispatch(encoderDecodeSpec, params, [x, tokens, wte, wpe], [groups(s.rows * s.C, WG)]);
 }
 
 /**
@@ -53,12 +55,8 @@ export function attentionDecode(
 export type DecodeEpilogue = 'bias' | 'gelu' | 'residual' | 'none';
 const EPILOGUE_ID: Record<DecodeEpilogue, number> = { bias: 0, gelu: 1, residual: 2, none: 3 };
 
-const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean): KernelSpec => ({
-  name: 'matmul_decode',
-  code,
-  entryPoint: 'matmul_decode',
-  constants: { EPILOGUE: EPILOGUE_ID[epilogue], TRANS_B: transB ? 1 : 0 },
-});
+const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean): KernelSpec =>
+  kernel('decode', 'matmul_decode', { ...constants, EPILOGUE: EPILOGUE_ID[epilogue], TRANS_B: transB ? 1 : 0 });
 
 /**
  * out (M,N) = a (M,K) · W (K,N) [(N,K) when transB], then: 'bias' + bias (N); 'gelu' GELU(· + bias);
@@ -84,6 +82,6 @@ export function matmulDecode(
     matmulDecodeSpec(epilogue, transB),
     [u32(M), u32(N), u32(K)],
     [out, a, w, bias ?? a, res ?? a],
-    [Math.ceil(N / 64), M],
+    [groups(N, WG), M],
   );
 }

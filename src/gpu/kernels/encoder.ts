@@ -1,21 +1,13 @@
 // TS wrapper of shaders/encoder.wgsl: token + position embedding and its deterministic backward.
 // CPU reference: encoderForward / encoderBackward (src/models/cpu/ops.ts).
-import code from '../shaders/encoder.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+import { type Binding, type Recorder, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-const WG = 256;
+const WG = 256; // invocations per workgroup
 
-export const encoderForwardSpec: KernelSpec = { name: 'encoder_forward', code, entryPoint: 'encoder_forward' };
-export const encoderBackwardWteSpec: KernelSpec = {
-  name: 'encoder_backward_wte',
-  code,
-  entryPoint: 'encoder_backward_wte',
-};
-export const encoderBackwardWpeSpec: KernelSpec = {
-  name: 'encoder_backward_wpe',
-  code,
-  entryPoint: 'encoder_backward_wpe',
-};
+const encoderForwardSpec = kernel('encoder', 'encoder_forward', { WG });
+const encoderBackwardWteSpec = kernel('encoder', 'encoder_backward_wte', { WG });
+const encoderBackwardWpeSpec = kernel('encoder', 'encoder_backward_wpe', { WG });
 
 /** out (B,T,C) = wte[tokens[b,t]] + wpe[t]; tokens (B,T) i32, wte (V,C), wpe (≥T,C). */
 export function encoderForward(

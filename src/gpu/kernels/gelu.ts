@@ -1,11 +1,11 @@
 // TS wrapper of shaders/gelu.wgsl. CPU reference: geluForward / geluBackward (src/models/cpu/ops.ts).
-import code from '../shaders/gelu.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+import { type Binding, type Recorder, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-const WG = 256;
+const WG = 256; // invocations per workgroup
 
-export const geluForwardSpec: KernelSpec = { name: 'gelu_forward', code, entryPoint: 'gelu_forward' };
-export const geluBackwardSpec: KernelSpec = { name: 'gelu_backward', code, entryPoint: 'gelu_backward' };
+const geluForwardSpec = kernel('gelu', 'gelu_forward', { WG });
+const geluBackwardSpec = kernel('gelu', 'gelu_backward', { WG });
 
 /** out (N) = GELU(inp (N)). */
 export function geluForward(rec: Recorder, out: Binding, inp: Binding, N: number): void {

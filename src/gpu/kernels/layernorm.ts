@@ -1,17 +1,15 @@
 // TS wrapper of shaders/layernorm.wgsl. CPU reference: layernormForward / layernormBackward
 // (src/models/cpu/ops.ts).
 // One invocation per row (and per column for the parameter gradients), serial loops, no workgroup
-// memory or barriers; vec4 rows when C % 4 = 0. SwiftShader (2 shared CPU cores), the bench's shape
-// BT=256, C=64, ms per call, the earlier workgroup-per-row kernels (tree reductions) → these (vec4):
-// forward 17-20 → 0.4-0.5, backward (input and parameter kernels) 20 → 0.75-0.96.
-import code from '../shaders/layernorm.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+// memory or barriers (why: the header of layernorm.wgsl); vec4 rows when C % 4 = 0.
+import { type Binding, type Recorder, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-const WG = 64; // invocations per workgroup (WG in the WGSL)
+const WG = 64; // invocations per workgroup
 
-const spec = (entry: string): KernelSpec => ({ name: entry, code, entryPoint: entry });
+const spec = (entry: string) => kernel('layernorm', entry, { WG });
 
-export const layernormSpecs = {
+const layernormSpecs = {
   forward: spec('layernorm_forward'),
   forward4: spec('layernorm_forward_vec4'),
   backwardInput: spec('layernorm_backward_input'),

@@ -1,19 +1,13 @@
 // TS wrapper of shaders/logprob.wgsl: log-prob of the target + full-vocabulary entropy per position,
 // and the logits gradient from per-token coefficients. CPU reference: logprobEntropyForward /
 // logprobEntropyBackward (src/models/cpu/ops.ts).
-import code from '../shaders/logprob.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, u32 } from '../runtime';
+import { type Binding, type Recorder, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-export const logprobEntropyForwardSpec: KernelSpec = {
-  name: 'logprob_entropy_forward',
-  code,
-  entryPoint: 'logprob_entropy_forward',
-};
-export const logprobEntropyBackwardSpec: KernelSpec = {
-  name: 'logprob_entropy_backward',
-  code,
-  entryPoint: 'logprob_entropy_backward',
-};
+const WG = 64; // invocations per workgroup (one workgroup per row)
+
+const logprobEntropyForwardSpec = kernel('logprob', 'logprob_entropy_forward', { WG });
+const logprobEntropyBackwardSpec = kernel('logprob', 'logprob_entropy_backward', { WG });
 
 /** logprobs (BT), entropy (BT), probs (BT,V) from logits (BT,V) and targets (BT, i32, -1 = none). */
 export function logprobEntropyForward(

@@ -4,13 +4,22 @@
 // layouts with bias and accumulation, against the definition of op(A)·op(B).
 import { describe, expect, test } from 'vitest';
 import {
-  lmHeadBackward,
-  lmHeadForward,
+  lmHeadBackward as lmHeadBackwardCpu,
+  lmHeadForward as lmHeadForwardCpu,
   matmulBackward as backwardCpu,
   matmulForward as forwardCpu,
 } from '../../models/cpu/ops';
 import { allClose, randomArray, relToScale, testRuntime } from '../testing';
-import { BIAS_COLUMN_MAX_ROWS, matmul, matmulBackward, matmulBackwardBias, matmulForward, usesVec4 } from './matmul';
+import {
+  BIAS_COLUMN_MAX_ROWS,
+  lmHeadBackward,
+  lmHeadForward,
+  matmul,
+  matmulBackward,
+  matmulBackwardBias,
+  matmulForward,
+  usesVec4,
+} from './matmul';
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -99,7 +108,7 @@ describe('matmul kernels', () => {
     expect(relToScale(await rt.readF32(gDinp, BT * C), want)).toBeLessThan(1e-5);
   });
 
-  test('LM head: logits = x·wteᵀ and dx, dwte += from dlogits match lmHeadForward / lmHeadBackward', async () => {
+  test('LM head: logits = x·wteᵀ, dx = dlogits·wte, dwte += dlogitsᵀ·x match lmHeadForward / lmHeadBackward', async () => {
     const rt = await testRuntime();
     const [BT, C, V] = [13, 20, 67];
     const x = randomArray(BT * C, 31, 1); // (BT,C)
@@ -107,18 +116,17 @@ describe('matmul kernels', () => {
     const dlogits = randomArray(BT * V, 33, 1); // (BT,V)
     const dwte0 = randomArray(V * C, 34, 1); // (V,C)
     const wantLogits = new Float32Array(BT * V); // (BT,V)
-    lmHeadForward(wantLogits, x, wte, BT, C, V);
+    lmHeadForwardCpu(wantLogits, x, wte, BT, C, V);
     const wantDx = new Float32Array(BT * C); // (BT,C), from zero
     const wantDwte = dwte0.slice(); // (V,C), accumulated onto dwte0
-    lmHeadBackward(wantDx, wantDwte, dlogits, x, wte, BT, C, V);
+    lmHeadBackwardCpu(wantDx, wantDwte, dlogits, x, wte, BT, C, V);
 
     const [gx, gwte, gdl, gdwte] = [rt.upload(x), rt.upload(wte), rt.upload(dlogits), rt.upload(dwte0)];
     const logits = rt.buffer(BT * V * 4);
-    const dx = rt.buffer(BT * C * 4);
+    const dx = rt.upload(randomArray(BT * C, 35, 100)); // garbage: the backward overwrites dx
     const rec = rt.recorder();
-    matmul(rec, logits, gx, gwte, BT, V, C, { transB: true });
-    matmul(rec, dx, gdl, gwte, BT, C, V);
-    matmul(rec, gdwte, gdl, gx, V, C, BT, { transA: true, accumulate: true });
+    lmHeadForward(rec, logits, gx, gwte, BT, C, V);
+    lmHeadBackward(rec, dx, gdwte, gdl, gx, gwte, BT, C, V);
     rec.submit();
     const [l, d, w] = (
       await rt.read([

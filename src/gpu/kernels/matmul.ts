@@ -1,25 +1,21 @@
-// TS wrapper of shaders/matmul.wgsl: the linear layers' forward and backward and the tied LM head.
-// CPU reference: matmulForward / matmulBackward (src/models/cpu/ops.ts).
+// TS wrapper of shaders/matmul.wgsl (the linear layers' forward and backward and the tied LM head)
+// and shaders/matmul_bias.wgsl (the bias gradient).
+// CPU reference: matmulForward / matmulBackward and lmHeadForward / lmHeadBackward (src/models/cpu/ops.ts).
 // The kernel reads global memory straight into a 4×4 register block per invocation (no workgroup
-// memory, no barriers), with vec4 loads where the shape allows. On SwiftShader (the CPU adapter CI
-// and the bench use), `npm run bench -- --quick` part (a), TF.js tf.matMul time / ours, 3 runs each
-// on a shared 2-core machine: the earlier 64×64-tile kernel staged in workgroup memory 0.33-0.68,
-// this one 3.7-9.9 (vec4 entry); the scalar entry measured 5.5-7.4 at 509×63·63×191 and 255³.
-import code from '../shaders/matmul.wgsl?raw';
+// memory, no barriers; why: the header of matmul.wgsl), with vec4 loads where the shape allows.
 import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-const TILE = 32; // output tile edge of one workgroup (WG·RB in the WGSL), both entry points
-const BIAS_WG = 64; // invocations per workgroup of matmul_backward_bias_cols (WG_BIAS)
+const WG = 8; // invocations per workgroup edge (WG×WG per workgroup)
+const RB = 4; // outputs per invocation per edge: RB in the WGSL, fixed (its 4×4 register block is unrolled)
+const TILE = WG * RB; // output tile edge of one workgroup, both entry points
+const BIAS_WG = 64; // invocations per workgroup of the bias gradient
 
-const spec = (transA: boolean, transB: boolean, vec4: boolean): KernelSpec => ({
-  name: vec4 ? 'matmul_vec4' : 'matmul',
-  code,
-  entryPoint: vec4 ? 'matmul_vec4' : 'matmul',
-  constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
-});
+const spec = (transA: boolean, transB: boolean, vec4: boolean): KernelSpec =>
+  kernel('matmul', vec4 ? 'matmul_vec4' : 'matmul', { WG, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 });
 
 /** Scalar entry (any shape): nn, nt, tn; vec4 entry (see `usesVec4`): nn4, nt4, tn4. */
-export const matmulSpecs = {
+const matmulSpecs = {
   nn: spec(false, false, false),
   nt: spec(false, true, false),
   tn: spec(true, false, false),
@@ -27,20 +23,13 @@ export const matmulSpecs = {
   nt4: spec(false, true, true),
   tn4: spec(true, false, true),
 };
-export const matmulBackwardBiasSpec: KernelSpec = {
-  name: 'matmul_backward_bias',
-  code,
-  entryPoint: 'matmul_backward_bias',
-};
-export const matmulBackwardBiasColsSpec: KernelSpec = {
-  name: 'matmul_backward_bias_cols',
-  code,
-  entryPoint: 'matmul_backward_bias_cols',
-};
+const matmulBackwardBiasSpec = kernel('matmul_bias', 'matmul_backward_bias', { WG: BIAS_WG });
+const matmulBackwardBiasColsSpec = kernel('matmul_bias', 'matmul_backward_bias_cols', { WG: BIAS_WG });
+
 /**
- * Up to this many rows, dbias is summed by one invocation per column (no barriers: on SwiftShader
- * 10-25× faster than the tree at 256 rows); beyond it, by a workgroup per column with a tree
- * reduction, which keeps a GPU busy when the columns are few and the rows many.
+ * Up to this many rows, dbias is summed by one invocation per column (no barriers, cheaper on a CPU
+ * adapter); beyond it, by a workgroup per column with a tree reduction, which keeps a GPU busy when
+ * the columns are few and the rows many.
  */
 export const BIAS_COLUMN_MAX_ROWS = 1024;
 
@@ -113,6 +102,35 @@ export function matmulBackward(
   matmul(rec, dinp, dout, weight, BT, C, OC, { transB: true, accumulate: accumulateInput });
   matmul(rec, dweight, inp, dout, C, OC, BT, { transA: true, accumulate: true });
   if (dbias) matmulBackwardBias(rec, dbias, dout, BT, OC);
+}
+
+/** The tied LM head: logits (BT,V) = inp (BT,C) · wteᵀ, wte (V,C). */
+export function lmHeadForward(
+  rec: Recorder,
+  logits: Binding,
+  inp: Binding,
+  wte: Binding,
+  BT: number,
+  C: number,
+  V: number,
+): void {
+  matmul(rec, logits, inp, wte, BT, V, C, { transB: true });
+}
+
+/** Backward of lmHeadForward: dinp (BT,C) = dlogits·wte (overwritten), dwte (V,C) += dlogitsᵀ·inp. */
+export function lmHeadBackward(
+  rec: Recorder,
+  dinp: Binding,
+  dwte: Binding,
+  dlogits: Binding,
+  inp: Binding,
+  wte: Binding,
+  BT: number,
+  C: number,
+  V: number,
+): void {
+  matmul(rec, dinp, dlogits, wte, BT, C, V);
+  matmul(rec, dwte, dlogits, inp, V, C, BT, { transA: true, accumulate: true });
 }
 
 /** dbias (OC) += Σ over rows of dout (BT,OC). */

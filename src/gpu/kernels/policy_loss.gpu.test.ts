@@ -1,10 +1,12 @@
 // policy_loss.wgsl against policyLossToken (src/rl/policyLoss.ts) for each loss mode, with ratios
-// that fall on both sides of the clip range, dual-clip, KL-Cov selection and every KL estimator.
+// that fall on both sides of the clip range, dual-clip, KL-Cov selection and every KL estimator
+// (k1, k2, k3 of lib/kl.wgsl, k3 also at gaps to the reference small enough for its series branch).
 import { describe, expect, test } from 'vitest';
+import { CLIPPED_HIGH, CLIPPED_LOW, type TokenLossParams } from '../../models/engine';
 import { Rng } from '../../models/rng';
-import { policyLossToken, type TokenLossParams } from '../../rl/policyLoss';
+import { policyLossToken } from '../../rl/policyLoss';
 import { allClose, testRuntime } from '../testing';
-import { CLIPPED_HIGH, CLIPPED_LOW, packTokenInputs, policyLossForward } from './policy_loss';
+import { packTokenInputs, policyLossForward } from './policy_loss';
 
 const base: TokenLossParams = {
   clip: true,
@@ -40,7 +42,8 @@ describe('policy loss kernel', () => {
     for (let i = 0; i < N; i++) {
       logp[i] = -4 * rng.next();
       old[i] = logp[i] + (rng.next() * 2 - 1) * 0.6; // ρ in [0.55, 1.8]: both clip edges hit
-      ref[i] = logp[i] + (rng.next() * 2 - 1) * 0.5;
+      // Every third gap to the reference is tiny: k3's exp(Δ) − Δ − 1 cancels there in f32.
+      ref[i] = logp[i] + (rng.next() * 2 - 1) * (i % 3 === 0 ? 1e-3 : 0.5);
       ent[i] = 3 * rng.next();
       adv[i] = (rng.next() * 2 - 1) * 2;
       w[i] = rng.next() < 0.15 ? 0 : 1 / 100;
@@ -115,5 +118,17 @@ describe('policy loss kernel', () => {
     // The random ratios must exercise both clip edges, or the test would not see a wrong clip branch.
     expect(low).toBeGreaterThan(5);
     expect(high).toBeGreaterThan(5);
+    // k2 and k3 are ≥ 0; at tiny gaps (|Δ| ≤ 1e-3, kl ~ 1e-7) the k3 value holds 1e-3 relative, which
+    // the plain f32 formula (error ~ 1e-7 absolute) would not.
+    let tiny = 0;
+    for (let i = 0; i < N; i++) {
+      if (w[i] === 0) continue;
+      if (lp.klEstimator !== 'k1') expect(got.kl[i], `kl of token ${i}`).toBeGreaterThanOrEqual(0);
+      if (lp.klEstimator === 'k3' && i % 3 === 0 && want.kl[i] > 0) {
+        tiny++;
+        expect(Math.abs(got.kl[i] - want.kl[i]) / want.kl[i], `k3 at token ${i}`).toBeLessThan(1e-3);
+      }
+    }
+    if (lp.klEstimator === 'k3') expect(tiny).toBeGreaterThan(50);
   });
 });

@@ -1,24 +1,16 @@
 // TS wrapper of shaders/policy_loss.wgsl: per-token policy-loss coefficients dL/dlogπ, dL/dH and the
 // loss terms. TS reference: policyLossToken (src/rl/policyLoss.ts).
-import code from '../shaders/policy_loss.wgsl?raw';
-import type { TokenLossParams } from '../../rl/policyLoss';
-import { type Binding, type KernelSpec, type Recorder, f32, u32 } from '../runtime';
+import { CLIPPED_HIGH, CLIPPED_LOW, KL_ESTIMATORS, type TokenLossParams } from '../../models/engine';
+import { type Binding, type Recorder, f32, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-export const policyLossForwardSpec: KernelSpec = {
-  name: 'policy_loss_forward',
-  code,
-  entryPoint: 'policy_loss_forward',
-};
+const WG = 256; // invocations per workgroup
 
-const ESTIMATOR_ID = { k1: 0, k2: 1, k3: 2 } as const;
-
-/** Clip flag values in terms[i].w. */
-export const CLIPPED_LOW = 1;
-export const CLIPPED_HIGH = 2;
+const policyLossForwardSpec = kernel('policy_loss', 'policy_loss_forward', { WG, CLIPPED_LOW, CLIPPED_HIGH });
 
 /**
- * The batch-level per-token inputs, packed as the kernel reads them: (N,4) [advantage, weight, pgActive, klCovSelected].
- * weight 0 marks a token outside the loss.
+ * The batch-level per-token inputs, packed as the kernel reads them: (N,4) [advantage, weight,
+ * pgActive, klCovSelected]. Weight 0 marks a token outside the loss.
  */
 export function packTokenInputs(
   advantages: ArrayLike<number>,
@@ -38,8 +30,8 @@ export function packTokenInputs(
 }
 
 /**
- * dLogprobs (N), dEntropy (N), terms (N,4) [loss, pg, kl, clip flag] from logprobs, oldLogprobs,
- * refLogprobs, entropy (N each) and tokenIn (N,4) from packTokenInputs.
+ * dLogprobs (N), dEntropy (N), terms (N,4) [loss, pg, kl, clip flag (CLIPPED_* of src/models/engine.ts)]
+ * from logprobs, oldLogprobs, refLogprobs, entropy (N each) and tokenIn (N,4) from packTokenInputs.
  */
 export function policyLossForward(
   rec: Recorder,
@@ -58,11 +50,11 @@ export function policyLossForward(
       u32(lp.dualClip === null ? 0 : 1),
       f32(lp.dualClip ?? 0),
       f32(lp.klCoef),
-      u32(ESTIMATOR_ID[lp.klEstimator]),
+      u32(KL_ESTIMATORS.indexOf(lp.klEstimator)), // KL_K1, KL_K2, KL_K3 of lib/kl.wgsl
       f32(lp.entropyCoef),
       f32(lp.klCovCoef),
     ],
     [out.dLogprobs, out.dEntropy, out.terms, inp.logprobs, inp.oldLogprobs, inp.refLogprobs, inp.entropy, inp.tokenIn],
-    [Math.ceil(N / 256)],
+    [groups(N, WG)],
   );
 }

@@ -1,10 +1,10 @@
 // TS wrapper of shaders/residual.wgsl. CPU reference: residualForward (src/models/cpu/ops.ts).
-import code from '../shaders/residual.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+import { type Binding, type Recorder, groups, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-const WG = 256;
+const WG = 256; // invocations per workgroup
 
-export const residualForwardSpec: KernelSpec = { name: 'residual_forward', code, entryPoint: 'residual_forward' };
+const residualForwardSpec = kernel('residual', 'residual_forward', { WG });
 
 /** out (N) = a (N) + b (N). */
 export function residualForward(rec: Recorder, out: Binding, a: Binding, b: Binding, N: number): void {

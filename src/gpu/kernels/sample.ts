@@ -1,15 +1,12 @@
 // TS wrapper of shaders/sample.wgsl: one sampled token per row for generation (greedy at τ = 0,
 // temperature + top-k otherwise, u = uniformAt(seed, row, position)), stopping rows at <eos>.
 // CPU reference: sampleToken (src/models/cpu/sampling.ts).
-import rngCode from '../shaders/rng.wgsl?raw';
-import sampleCode from '../shaders/sample.wgsl?raw';
-import { type Binding, type KernelSpec, type Recorder, f32, i32, u32 } from '../runtime';
+import { type Binding, type Recorder, f32, i32, u32 } from '../runtime';
+import { kernel } from '../wgsl';
 
-export const sampleTokensSpec: KernelSpec = {
-  name: 'sample_tokens',
-  code: rngCode + sampleCode,
-  entryPoint: 'sample_tokens',
-};
+const WG = 64; // invocations per workgroup (one workgroup per row)
+
+const sampleTokensSpec = kernel('sample', 'sample_tokens', { WG });
 
 export interface SampleParams {
   temperature: number; // τ; 0 = greedy

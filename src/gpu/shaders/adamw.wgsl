@@ -3,7 +3,7 @@
 // gradient scaled by the clip factor gradnorm.wgsl left on the GPU.
 // CPU reference: adamwUpdate (src/models/cpu/ops.ts).
 
-const WG: u32 = 256u;
+override WG: u32; // invocations per workgroup, from the TS wrapper
 
 struct Params {
   n: u32,

@@ -15,8 +15,10 @@
 // takes any hs and re-reads q / the probabilities from memory instead.
 // CPU reference: attentionForward / attentionBackward in src/models/cpu/ops.ts.
 
-const WG: u32 = 64u;
-const MAX_HS4: u32 = 16u; // widest head of the vec4 entries, in vec4s (hs ≤ 64)
+// #include vec4
+
+override WG: u32; // invocations per workgroup, from the TS wrapper
+const MAX_HS4: u32 = 16u; // widest head of the vec4 entries, in vec4s: ATTENTION_VEC4_MAX_HEAD / 4 (attention.ts)
 
 override HS4: u32 = 1u; // head width hs/4 (vec4 entries only)
 
@@ -39,10 +41,6 @@ fn qkvIndex(b: u32, t: u32, part: u32, h: u32, d: u32) -> u32 {
 fn qkvIndex4(b: u32, t: u32, part: u32, h: u32, d: u32) -> u32 {
   let C4 = p.C / 4u;
   return (b * p.T + t) * 3u * C4 + part * C4 + h * HS4 + d;
-}
-
-fn hsum(v: vec4f) -> f32 {
-  return (v.x + v.y) + (v.z + v.w);
 }
 
 @group(0) @binding(1) var<storage, read_write> out: array<f32>; // (B,T,C)

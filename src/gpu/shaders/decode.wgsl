@@ -1,12 +1,15 @@
 // The kernels of a KV-cached decode step (one new position per row): the embedding of the new token,
 // attention of its one query over the row's cached keys/values (appending this position's key and
 // value first), and a matmul for few rows with the layer's next step fused in (bias, GELU or the
-// residual add). Every row is at the same position `pos` (see gpu/generate.ts).
+// residual add). Every row is at the same position `pos` (see src/gpu/generate.ts).
 // CPU reference: encoderForward / attentionForward / matmulForward / geluForward / residualForward
 // (src/models/cpu/ops.ts), at the last position.
 
-const WG: u32 = 64u;
-const MAX_T: u32 = 1024u; // longest context the score buffer holds
+// #include gelu
+// #include reduce
+
+override WG: u32; // invocations per workgroup, from the TS wrapper
+override MAX_T: u32; // longest context attention_decode's score buffer holds, from the TS wrapper
 
 struct Params { rows: u32, C: u32, NH: u32, Tmax: u32, pos: u32 }
 
@@ -33,12 +36,10 @@ fn encoder_decode(@builtin(global_invocation_id) gid: vec3u) {
 @group(0) @binding(4) var<storage, read> qkv: array<f32>; // (rows, 3C) this position's q | k | v
 
 var<workgroup> s_att: array<f32, MAX_T>;
-var<workgroup> s_red: array<f32, WG>;
 
 // One workgroup per (row, head): softmax(q·k_t/√hs) over t ≤ pos, then Σ_t att_t·v_t.
 @compute @workgroup_size(WG)
-fn attention_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
+fn attention_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r = wid.x / p.NH;
   let h = wid.x % p.NH;
   if (r >= p.rows) { return; }
@@ -60,27 +61,14 @@ fn attention_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
     s_att[t] = s;
     m = max(m, s);
   }
-  s_red[lid] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { s_red[lid] = max(s_red[lid], s_red[lid + s]); }
-    workgroupBarrier();
-  }
-  let rowMax = s_red[0];
-  workgroupBarrier();
+  let rowMax = workgroup_max(lid, m);
   var sum = 0.0;
   for (var t = lid; t <= p.pos; t += WG) {
     let e = exp(s_att[t] - rowMax);
     s_att[t] = e;
     sum += e;
   }
-  s_red[lid] = sum;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { s_red[lid] += s_red[lid + s]; }
-    workgroupBarrier();
-  }
-  let inv = 1.0 / s_red[0];
+  let inv = 1.0 / workgroup_sum(lid, sum);
   for (var d = lid; d < hs; d += WG) {
     var acc = 0.0;
     for (var t = 0u; t <= p.pos; t++) { acc += s_att[t] * vCache[cacheBase + t * hs + d]; }
@@ -89,15 +77,14 @@ fn attention_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
 }
 
 // out (M,N) = epilogue(a (M,K) · W + bias): one invocation per output, the row of `a` staged in
-// workgroup memory, W read along n (coalesced). With M = the rows of a rollout (tens), a 64×64-tiled
-// matmul would compute mostly padding. Epilogues fuse what follows each linear layer in a block.
+// workgroup memory, W read along n (coalesced). With M = the rows of a rollout (tens), matmul.wgsl's 32×32
+// output tiles would compute mostly padding. Epilogues fuse what follows each linear layer in a block.
 const EPI_BIAS: u32 = 0u; // + bias
 const EPI_GELU: u32 = 1u; // GELU(· + bias)
 const EPI_RESIDUAL: u32 = 2u; // res + · + bias
 const EPI_NONE: u32 = 3u; // nothing (the tied LM head)
 override EPILOGUE: u32 = 0u;
 override TRANS_B: bool = false; // W stored (N,K) (wte for the LM head) instead of (K,N)
-const GELU_SCALE: f32 = 0.7978845608028654; // √(2/π)
 
 struct MmParams { M: u32, N: u32, K: u32 }
 
@@ -137,7 +124,7 @@ fn matmul_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id
   }
   let v = acc + mmBias[n];
   if (EPILOGUE == EPI_GELU) {
-    mmOut[m * pm.N + n] = 0.5 * v * (1.0 + tanh(clamp(GELU_SCALE * (v + 0.044715 * v * v * v), -10.0, 10.0)));
+    mmOut[m * pm.N + n] = gelu(v);
   } else if (EPILOGUE == EPI_RESIDUAL) {
     mmOut[m * pm.N + n] = mmRes[m * pm.N + n] + v;
   } else {

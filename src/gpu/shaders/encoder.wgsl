@@ -4,7 +4,7 @@
 // (deterministic, fixed summation order). CPU reference: encoderForward / encoderBackward in
 // src/models/cpu/ops.ts.
 
-const WG: u32 = 256u;
+override WG: u32; // invocations per workgroup, from the TS wrapper
 
 struct Params { B: u32, T: u32, C: u32, V: u32 }
 

@@ -6,9 +6,10 @@
 // are emulated and cost more than the loads; on a GPU the NP invocations read adjacent addresses.
 // CPU reference: globalNorm / scaleInPlace (src/models/cpu/ops.ts).
 
-const WG: u32 = 64u;
-const NP: u32 = 1024u; // partial sums = invocations of the first pass
-const PER: u32 = NP / WG; // partials each invocation of the second pass adds serially
+// #include reduce
+
+override WG: u32; // invocations per workgroup, from the TS wrapper
+override NP: u32; // partial sums = invocations of the first pass (a multiple of WG), from the TS wrapper
 
 struct Params { n: u32, clip: f32 }
 
@@ -31,23 +32,16 @@ fn gradnorm_partial(@builtin(global_invocation_id) gid: vec3u) {
 @group(0) @binding(1) var<storage, read_write> stats: array<f32>; // (2) [norm, clip scale]
 @group(0) @binding(2) var<storage, read> fpartials: array<f32>; // (NP)
 
-var<workgroup> s_sum: array<f32, WG>;
-
-// One workgroup: each invocation adds PER partials, then a tree over the WG sums.
+// One workgroup: each invocation adds NP/WG partials serially, then a tree over the WG sums.
 // p.clip ≤ 0 means no clipping (scale 1).
 @compute @workgroup_size(WG)
-fn gradnorm_finalize(@builtin(local_invocation_id) lid3: vec3u) {
-  let lid = lid3.x;
+fn gradnorm_finalize(@builtin(local_invocation_index) lid: u32) {
+  let per = NP / WG;
   var acc = 0.0;
-  for (var i = 0u; i < PER; i++) { acc += fpartials[lid * PER + i]; }
-  s_sum[lid] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { s_sum[lid] += s_sum[lid + s]; }
-    workgroupBarrier();
-  }
+  for (var i = 0u; i < per; i++) { acc += fpartials[lid * per + i]; }
+  let total = workgroup_sum(lid, acc);
   if (lid == 0u) {
-    let norm = sqrt(s_sum[0]);
+    let norm = sqrt(total);
     stats[0] = norm;
     stats[1] = select(1.0, min(1.0, p.clip / (norm + 1e-6)), p.clip > 0.0);
   }

@@ -9,7 +9,10 @@
 // `*_vec4` entries read rows as vec4s (the wrapper uses them when C % 4 = 0); the others take any C.
 // CPU reference: layernormForward / layernormBackward in src/models/cpu/ops.ts.
 
-const WG: u32 = 64u;
+// #include reduce
+// #include vec4
+
+override WG: u32; // invocations per workgroup, from the TS wrapper
 const EPS: f32 = 1e-5;
 
 struct Params {
@@ -19,10 +22,6 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-
-fn hsum(v: vec4f) -> f32 {
-  return (v.x + v.y) + (v.z + v.w);
-}
 
 @group(0) @binding(1) var<storage, read_write> out: array<f32>; // (BT,C)
 @group(0) @binding(2) var<storage, read_write> mean: array<f32>; // (BT)
@@ -180,33 +179,18 @@ fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3u) {
   dbias[c] += b;
 }
 
-var<workgroup> s_a: array<f32, WG>;
-var<workgroup> s_b: array<f32, WG>;
-
 // The same for many rows: one workgroup per column c, its rows tree-reduced in workgroup memory.
 @compute @workgroup_size(WG)
-fn layernorm_backward_params_tree(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+fn layernorm_backward_params_tree(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let lid = lid3.x;
-  var a = 0.0;
-  var b = 0.0;
+  var ab = vec2f(0.0); // (Σ dout·norm, Σ dout) over this invocation's rows
   for (var r = lid; r < p.BT; r += WG) {
     let d = doutP[r * p.C + c];
-    a += d * (inpP[r * p.C + c] - meanP[r]) * rstdP[r];
-    b += d;
+    ab += vec2f(d * (inpP[r * p.C + c] - meanP[r]) * rstdP[r], d);
   }
-  s_a[lid] = a;
-  s_b[lid] = b;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      s_a[lid] += s_a[lid + s];
-      s_b[lid] += s_b[lid + s];
-    }
-    workgroupBarrier();
-  }
+  ab = workgroup_sum2(lid, ab);
   if (lid == 0u) {
-    dweight[c] += s_a[0];
-    dbias[c] += s_b[0];
+    dweight[c] += ab.x;
+    dbias[c] += ab.y;
   }
 }

@@ -2,41 +2,13 @@
 // One workgroup per row (position); the row's max and sums are tree-reduced in workgroup memory.
 // CPU reference: logprobEntropyForward / logprobEntropyBackward in src/models/cpu/ops.ts.
 
-const WG: u32 = 64u;
+// #include reduce
+
+override WG: u32; // invocations per workgroup, from the TS wrapper
 
 struct Params { BT: u32, V: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-
-var<workgroup> s_a: array<f32, WG>;
-var<workgroup> s_b: array<f32, WG>;
-
-// Tree-reduces s_a (max) over the workgroup; every invocation returns the result.
-fn reduce_max(lid: u32) -> f32 {
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { s_a[lid] = max(s_a[lid], s_a[lid + s]); }
-    workgroupBarrier();
-  }
-  let r = s_a[0];
-  workgroupBarrier();
-  return r;
-}
-
-// Tree-reduces s_a and s_b (sums) together; every invocation returns both.
-fn reduce_sum2(lid: u32) -> vec2f {
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      s_a[lid] += s_a[lid + s];
-      s_b[lid] += s_b[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = vec2f(s_a[0], s_b[0]);
-  workgroupBarrier();
-  return r;
-}
 
 @group(0) @binding(1) var<storage, read_write> logprobs: array<f32>; // (BT) log p(target); 0 where target = -1
 @group(0) @binding(2) var<storage, read_write> entropy: array<f32>; // (BT) H of the row; 0 where target = -1
@@ -46,15 +18,13 @@ fn reduce_sum2(lid: u32) -> vec2f {
 
 // H = log s − Σ_j e^{z_j−m}(z_j−m) / s with s = Σ_j e^{z_j−m}: one pass after the max, no log of probs.
 @compute @workgroup_size(WG)
-fn logprob_entropy_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+fn logprob_entropy_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r = wid.x;
-  let lid = lid3.x;
   if (r >= p.BT) { return; }
   let base = r * p.V;
   var m = -3.4e38;
   for (var j = lid; j < p.V; j += WG) { m = max(m, logits[base + j]); }
-  s_a[lid] = m;
-  m = reduce_max(lid);
+  m = workgroup_max(lid, m);
   var sum = 0.0;
   var wsum = 0.0;
   for (var j = lid; j < p.V; j += WG) {
@@ -63,9 +33,7 @@ fn logprob_entropy_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_inv
     sum += e;
     wsum += e * d;
   }
-  s_a[lid] = sum;
-  s_b[lid] = wsum;
-  let sums = reduce_sum2(lid);
+  let sums = workgroup_sum2(lid, vec2f(sum, wsum));
   let logSum = log(sums.x);
   let inv = 1.0 / sums.x;
   for (var j = lid; j < p.V; j += WG) { probs[base + j] = exp(logits[base + j] - m) * inv; }
@@ -90,9 +58,8 @@ fn logprob_entropy_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_inv
 // dlogits_j = a·(1[j=y] − p_j) − b·p_j·(log p_j + H), a = dL/dlogp, b = dL/dH; zero where target = -1.
 // H is recomputed from the probs (p·log p taken as 0 where p underflowed to 0).
 @compute @workgroup_size(WG)
-fn logprob_entropy_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+fn logprob_entropy_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r = wid.x;
-  let lid = lid3.x;
   if (r >= p.BT) { return; }
   let base = r * p.V;
   let y = btargets[r];
@@ -107,9 +74,7 @@ fn logprob_entropy_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_in
     let pj = bprobs[base + j];
     if (pj > 0.0) { h -= pj * log(pj); }
   }
-  s_a[lid] = h;
-  s_b[lid] = 0.0;
-  h = reduce_sum2(lid).x;
+  h = workgroup_sum(lid, h);
   for (var j = lid; j < p.V; j += WG) {
     let pj = bprobs[base + j];
     var g = -a * pj;

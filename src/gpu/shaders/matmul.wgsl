@@ -9,19 +9,19 @@
 //   LM head dwte   dwte += dlogitsᵀ·x         TRANS_A, accumulate
 // Each invocation computes a RB×RB block of outputs in registers straight from global memory, with
 // no workgroup memory and no barriers: on a CPU adapter (SwiftShader) barriers and workgroup memory
-// are emulated and cost far more than the loads they save (see the figures in matmul.ts); on a GPU
-// the reuse across the workgroup comes from the L1 cache instead (neighbouring invocations read the
-// same A rows and adjacent B columns), and vec4 loads need fewer load instructions per FMA.
+// are emulated and cost far more than the loads they save; on a GPU the reuse across the workgroup
+// comes from the L1 cache instead (neighbouring invocations read the same A rows and adjacent B
+// columns), and vec4 loads need fewer load instructions per FMA.
 // Rows and columns past the edge are clamped to the last valid one for loading (so the k loop has no
 // bounds checks) and skipped on store.
 // Two entry points: `matmul_vec4` loads and stores vec4s, for the layouts where every row it reads is
 // a whole number of vec4s (the wrapper checks: N % 4 = 0 and K % 4 = 0, or M % 4 = 0 when TRANS_A);
 // `matmul` reads scalars and takes any shape.
-// CPU reference: matmulForward / matmulBackward in src/models/cpu/ops.ts.
-// matmul_backward_bias(_cols): dbias (N) += column sums of dout (M,N).
+// CPU reference: matmulForward / matmulBackward and lmHeadForward / lmHeadBackward in
+// src/models/cpu/ops.ts. The bias gradient is matmul_bias.wgsl.
 
-const WG: u32 = 8u; // invocations per workgroup edge (WG×WG per workgroup)
-const RB: u32 = 4u; // outputs per invocation per edge: a WG·RB = 32 square tile per workgroup
+override WG: u32; // invocations per workgroup edge (WG×WG per workgroup), from the TS wrapper
+const RB: u32 = 4u; // outputs per invocation per edge (the 4×4 register block below): a WG·RB square tile
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -217,41 +217,4 @@ fn matmul_vec4(@builtin(global_invocation_id) gid: vec3u) {
   storeRow4(m0 + 1u, c, acc1);
   storeRow4(m0 + 2u, c, acc2);
   storeRow4(m0 + 3u, c, acc3);
-}
-
-const WG_BIAS: u32 = 64u;
-
-struct BiasParams { M: u32, N: u32 }
-
-@group(0) @binding(0) var<uniform> pb: BiasParams;
-@group(0) @binding(1) var<storage, read_write> dbias: array<f32>; // (N)
-@group(0) @binding(2) var<storage, read> dout: array<f32>; // (M,N)
-
-var<workgroup> partial: array<f32, WG_BIAS>;
-
-// For many rows (the wrapper's choice): one workgroup per column, a tree reduction in workgroup memory.
-@compute @workgroup_size(WG_BIAS)
-fn matmul_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let n = wid.x;
-  var s = 0.0;
-  for (var m = lid.x; m < pb.M; m += WG_BIAS) { s += dout[m * pb.N + n]; }
-  partial[lid.x] = s;
-  workgroupBarrier();
-  for (var h = WG_BIAS / 2u; h > 0u; h >>= 1u) {
-    if (lid.x < h) { partial[lid.x] += partial[lid.x + h]; }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u) { dbias[n] += partial[0]; }
-}
-
-// For few rows: one invocation per column sums the whole column, no workgroup memory or barriers
-// (on SwiftShader 0.3-0.6 ms instead of 3-16 ms at the model's 256 rows; neighbouring invocations
-// read neighbouring addresses, so on a GPU each row is one coalesced read).
-@compute @workgroup_size(WG_BIAS)
-fn matmul_backward_bias_cols(@builtin(global_invocation_id) gid: vec3u) {
-  let n = gid.x;
-  if (n >= pb.N) { return; }
-  var s = 0.0;
-  for (var m = 0u; m < pb.M; m++) { s += dout[m * pb.N + n]; }
-  dbias[n] += s;
 }

@@ -2,9 +2,14 @@
 // A < 0), KL-Cov's |logπ − logπ_old| penalty, KL to the reference and the entropy bonus, giving the
 // coefficients dL/dlogπ and dL/dH the backward starts from. Batch-level choices (aggregation weight,
 // top-entropy mask, Clip-Cov / KL-Cov selection) arrive per token in `tokenIn`.
-// TS reference: policyLossToken (src/rl/policyLoss.ts); the kl terms as klToken (src/rl/kl.ts).
+// TS reference: policyLossToken (src/rl/policyLoss.ts); the KL term is lib/kl.wgsl.
 
-const WG: u32 = 256u;
+// #include kl
+
+override WG: u32; // invocations per workgroup, from the TS wrapper
+// The clip flags' values, CLIPPED_LOW and CLIPPED_HIGH of src/models/engine.ts (0 = neither).
+override CLIPPED_LOW: f32;
+override CLIPPED_HIGH: f32;
 
 struct Params {
   N: u32,
@@ -14,7 +19,7 @@ struct Params {
   hasDualClip: u32,
   dualClip: f32, // c, for A < 0
   klCoef: f32, // β
-  klEstimator: u32, // 0 k1, 1 k2, 2 k3
+  klEstimator: u32, // KL_K1, KL_K2 or KL_K3 (lib/kl.wgsl)
   entropyCoef: f32, // α
   klCovCoef: f32, // k
 }
@@ -22,25 +27,12 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> dLogprobs: array<f32>; // (N) dL/dlogπ
 @group(0) @binding(2) var<storage, read_write> dEntropy: array<f32>; // (N) dL/dH
-@group(0) @binding(3) var<storage, read_write> terms: array<vec4f>; // (N) [loss, pg, kl, clipped: 1 low, 2 high, 0 neither]
+@group(0) @binding(3) var<storage, read_write> terms: array<vec4f>; // (N) [loss, pg, kl, clip flag]
 @group(0) @binding(4) var<storage, read> logprobs: array<f32>; // (N) logπ
 @group(0) @binding(5) var<storage, read> oldLogprobs: array<f32>; // (N) logπ_old
 @group(0) @binding(6) var<storage, read> refLogprobs: array<f32>; // (N) logπ_ref
 @group(0) @binding(7) var<storage, read> entropy: array<f32>; // (N) H
 @group(0) @binding(8) var<storage, read> tokenIn: array<vec4f>; // (N) [advantage, weight w, pgActive, klCovSelected]
-
-// klToken of src/rl/kl.ts: (value, d value / d logπ).
-fn kl_token(logp: f32, refLogp: f32) -> vec2f {
-  let diff = logp - refLogp;
-  if (p.klEstimator == 0u) { return vec2f(diff, 1.0); }
-  if (p.klEstimator == 1u) { return vec2f(0.5 * diff * diff, diff); }
-  let delta = -diff;
-  let e = exp(delta);
-  // exp(Δ) − Δ − 1 cancels to noise near Δ = 0 in f32: Taylor series there (as kl.wgsl).
-  var value = (e - 1.0) - delta;
-  if (abs(delta) < 0.05) { value = delta * delta * (0.5 + delta * (1.0 / 6.0 + delta / 24.0)); }
-  return vec2f(value, 1.0 - e);
-}
 
 // Tokens of weight 0 are not loss tokens: every output is 0 (their log-probs may be anything).
 @compute @workgroup_size(WG)
@@ -74,11 +66,11 @@ fn policy_loss_forward(@builtin(global_invocation_id) gid: vec3u) {
     pg += p.klCovCoef * abs(logRatio);
     dPg += p.klCovCoef * sign(logRatio);
   }
-  let kl = kl_token(logprobs[i], refLogprobs[i]);
+  let kl = kl_estimate(p.klEstimator, logprobs[i], refLogprobs[i]);
   let pgActive = x.z;
   var flag = 0.0;
-  if (A < 0.0 && ratio < 1.0 - p.epsLow) { flag = 1.0; }
-  if (A > 0.0 && ratio > 1.0 + p.epsHigh) { flag = 2.0; }
+  if (A < 0.0 && ratio < 1.0 - p.epsLow) { flag = CLIPPED_LOW; }
+  if (A > 0.0 && ratio > 1.0 + p.epsHigh) { flag = CLIPPED_HIGH; }
   dLogprobs[i] = w * (pgActive * dPg + p.klCoef * kl.y);
   dEntropy[i] = -p.entropyCoef * w;
   terms[i] = vec4f(w * (pgActive * pg + p.klCoef * kl.x - p.entropyCoef * entropy[i]), pg, kl.x, flag);

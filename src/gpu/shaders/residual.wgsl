@@ -2,7 +2,7 @@
 // the engine keeps one gradient buffer for the residual stream and the branches add into it.
 // CPU reference: residualForward in src/models/cpu/ops.ts.
 
-const WG: u32 = 256u;
+override WG: u32; // invocations per workgroup, from the TS wrapper
 
 struct Params { N: u32 }
 

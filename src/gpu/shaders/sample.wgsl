@@ -2,9 +2,11 @@
 // on ties), otherwise the inverse CDF of exp((z − max)/τ) over the top-k logits (all when topK = 0)
 // with u = uniform_at(seed, row, position) — the counter-based RNG shared with the CPU engine, so both
 // draw the same token from the same logits. Rows stop at <eos> and then write <pad>.
-// CPU reference: sampleToken (src/models/cpu/sampling.ts). Prepend rng.wgsl.
+// CPU reference: sampleToken (src/models/cpu/sampling.ts).
 
-const WG: u32 = 64u;
+// #include rng
+
+override WG: u32; // invocations per workgroup, from the TS wrapper
 const NONE: u32 = 0xffffffffu;
 
 struct Params {

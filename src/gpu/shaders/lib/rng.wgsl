@@ -1,5 +1,5 @@
 // The project's one RNG on the GPU: mirrors src/models/rng.ts (hash32 = lowbias32, uniformAt).
-// Include by string concatenation in kernels that sample.
+// Included by the kernels that sample (`// #include rng`).
 
 fn hash32(v: u32) -> u32 {
   var x = v;

@@ -1,0 +1,94 @@
+// The WGSL of every kernel family (src/gpu/shaders/<family>.wgsl), with the snippets they share
+// (src/gpu/shaders/lib/<name>.wgsl: GELU, the KL estimators, workgroup reductions, the RNG, vec4
+// sums) pasted in where a shader asks for one by name with a line `// #include <name>`. A snippet is
+// pasted once per shader even when asked for twice, and may itself include others.
+//
+// Workgroup sizes are WGSL `override` constants without a default: the kernel wrapper passes the
+// value it also divides by to count workgroups, so a size lives in one place (the wrapper's WG).
+
+import adamw from './shaders/adamw.wgsl?raw';
+import attention from './shaders/attention.wgsl?raw';
+import covariance from './shaders/covariance.wgsl?raw';
+import decode from './shaders/decode.wgsl?raw';
+import encoder from './shaders/encoder.wgsl?raw';
+import gelu from './shaders/gelu.wgsl?raw';
+import gradnorm from './shaders/gradnorm.wgsl?raw';
+import layernorm from './shaders/layernorm.wgsl?raw';
+import logprob from './shaders/logprob.wgsl?raw';
+import matmul from './shaders/matmul.wgsl?raw';
+import matmulBias from './shaders/matmul_bias.wgsl?raw';
+import policyLoss from './shaders/policy_loss.wgsl?raw';
+import residual from './shaders/residual.wgsl?raw';
+import sample from './shaders/sample.wgsl?raw';
+import geluLib from './shaders/lib/gelu.wgsl?raw';
+import klLib from './shaders/lib/kl.wgsl?raw';
+import reduceLib from './shaders/lib/reduce.wgsl?raw';
+import rngLib from './shaders/lib/rng.wgsl?raw';
+import vec4Lib from './shaders/lib/vec4.wgsl?raw';
+import type { KernelSpec } from './runtime';
+
+export const SHADERS = {
+  adamw,
+  attention,
+  covariance,
+  decode,
+  encoder,
+  gelu,
+  gradnorm,
+  layernorm,
+  logprob,
+  matmul,
+  matmul_bias: matmulBias,
+  policy_loss: policyLoss,
+  residual,
+  sample,
+};
+export type ShaderName = keyof typeof SHADERS;
+
+export const SNIPPETS: Record<string, string> = {
+  gelu: geluLib,
+  kl: klLib,
+  reduce: reduceLib,
+  rng: rngLib,
+  vec4: vec4Lib,
+};
+
+/** `source` with every `// #include <name>` line replaced by that snippet (each snippet once). */
+export function includeSnippets(
+  source: string,
+  snippets: Record<string, string> = SNIPPETS,
+  included = new Set<string>(),
+): string {
+  return source.replace(/^\/\/ #include (\S+)[ \t]*$/gm, (_, name: string) => {
+    const snippet = snippets[name];
+    if (snippet === undefined) throw new Error(`WGSL: no snippet named '${name}' in src/gpu/shaders/lib/`);
+    if (included.has(name)) return '';
+    included.add(name);
+    return includeSnippets(snippet, snippets, included);
+  });
+}
+
+const composed = new Map<ShaderName, string>();
+
+/** The WGSL of one kernel family, its snippets included. */
+export function shaderCode(name: ShaderName): string {
+  let code = composed.get(name);
+  if (code === undefined) {
+    code = includeSnippets(SHADERS[name]);
+    composed.set(name, code);
+  }
+  return code;
+}
+
+/**
+ * One entry point of a family's shader as a pipeline: `constants` are its `override` values (the
+ * workgroup size, and any choice fixed when the pipeline is built). `name` keys the pipeline cache.
+ */
+export function kernel(
+  shader: ShaderName,
+  entryPoint: string,
+  constants: Record<string, number>,
+  name: string = entryPoint,
+): KernelSpec {
+  return { name, code: shaderCode(shader), entryPoint, constants };
+}
