@@ -1,4 +1,5 @@
-// The one place that names each metric (docs/DESIGN.md §5). TRL's names where TRL has one.
+// The one place that names each metric (docs/DESIGN.md §5). TRL's names where TRL has one. A row's
+// type admits exactly these names, so a misspelt one does not compile (metrics.test.ts).
 
 export const METRIC_NAMES = [
   'step',
@@ -28,7 +29,31 @@ export const METRIC_NAMES = [
 
 export type MetricName = (typeof METRIC_NAMES)[number];
 
-/** One step's row. Reward components add `rewards/<component>/mean`. Eval-only metrics are absent on other steps. */
-export type MetricsRow = Partial<Record<MetricName, number>> & { step: number } & Record<string, number>;
+/** The phases of a trainer step, each timed as `timing/<phase>_ms` (eval only on eval steps). */
+export const TIMING_PHASES = ['eval', 'rollout', 'logprobs', 'update'] as const;
+export type TimingPhase = (typeof TIMING_PHASES)[number];
 
-export const rewardComponentMetric = (component: string) => `rewards/${component}/mean`;
+/** The mean of one reward component's (unweighted) values over the step's completions. */
+export type RewardComponentMetric = `rewards/${string}/mean`;
+export type TimingMetric = `timing/${TimingPhase}_ms`;
+
+/** Every name a metrics row may carry. */
+export type MetricKey = MetricName | RewardComponentMetric | TimingMetric;
+
+/** One step's row. Eval-only metrics, reward components and timings are absent where not measured. */
+export type MetricsRow = { step: number } & { [K in Exclude<MetricKey, 'step'>]?: number };
+
+export const rewardComponentMetric = (component: string): RewardComponentMetric => `rewards/${component}/mean`;
+export const timingMetric = (phase: TimingPhase): TimingMetric => `timing/${phase}_ms`;
+
+export const isRewardComponentMetric = (name: string): name is RewardComponentMetric =>
+  /^rewards\/.+\/mean$/.test(name);
+
+/** Whether a string (e.g. a key of an imported row) is a metric name. */
+export function isMetricKey(name: string): name is MetricKey {
+  return (
+    (METRIC_NAMES as readonly string[]).includes(name) ||
+    isRewardComponentMetric(name) ||
+    TIMING_PHASES.some((p) => name === timingMetric(p))
+  );
+}

@@ -1,16 +1,22 @@
 // The RL policy loss (docs/DESIGN.md §5) as per-token coefficients: the loss enters the model only through
 // dL/dlogπ[b,t] and dL/dH[b,t] (Engine.backward's inputs). Two layers:
 // - `policyLossToken`: the elementwise part, one token in, one token out (the WGSL kernel mirrors it);
-// - `policyLossCoefficients`: the batch-level part — aggregation weights, covariance, top-entropy
-//   mask, Clip-Cov / KL-Cov token selection (verl's `compute_policy_loss_clip_cov` / `_kl_cov`) — then
-//   the elementwise part over every token and the metrics.
+// - `planPolicyLoss`: the batch-level part — aggregation weights, covariance, top-entropy mask,
+//   Clip-Cov / KL-Cov token selection (verl's `compute_policy_loss_clip_cov` / `_kl_cov`).
+// `policyLossOn` (what the trainer calls) runs both, using an engine's device capabilities
+// (Engine.tokenCovariance, Engine.tokenPolicyLoss) where it has them; `policyLossCoefficients` is the
+// same in TypeScript alone, the reference those capabilities are held to.
 // Total loss L = Σ w·(pgActive·pg + β·kl − α·H), w = aggregation weights, as verl's policy_loss
 // (pg_loss + kl_coef·kl_loss − entropy_coeff·entropy_loss, each aggregated the same way).
 
 import { aggregationWeights } from './aggregation';
 import type { RunConfig } from './config';
 import { klToken } from './kl';
+import type { MetricName } from './metrics';
+import { CLIPPED_HIGH, CLIPPED_LOW, type Engine, type TokenLossParams } from '../models/engine';
 import { Rng } from '../models/rng';
+
+export type { TokenLossParams };
 
 export type PolicyLossParams = Pick<
   RunConfig,
@@ -31,18 +37,6 @@ export type PolicyLossParams = Pick<
   entropyCoef: number; // α this step (adaptive entropy changes it)
   normLength: number; // L of seq-mean-token-sum-norm (max new tokens)
 };
-
-/** What the elementwise part needs to know about the whole batch's settings. */
-export interface TokenLossParams {
-  clip: boolean; // PPO clip on (vanilla, clip-cov) or off (kl-cov)
-  epsLow: number;
-  epsHigh: number;
-  dualClip: number | null; // c, for A < 0; vanilla only (as verl)
-  klCoef: number; // β
-  klEstimator: RunConfig['klEstimator'];
-  entropyCoef: number; // α
-  klCovCoef: number; // k
-}
 
 /** One token's inputs. weight, pgActive and klCovSelected come from the batch-level pass. */
 export interface TokenLossInput {
@@ -117,14 +111,14 @@ export interface PolicyLossInput {
   seed: number; // Clip-Cov's random subset
 }
 
-export interface PolicyLossMetrics {
-  policy_loss: number; // Σ w·pgActive·pg (verl's pg_loss)
-  kl: number; // mean KL estimator value over loss tokens
-  cov: number; // mean cov_t over loss tokens
-  'clip_ratio/low_mean': number;
-  'clip_ratio/high_mean': number;
-  'clip_ratio/region_mean': number;
-}
+/**
+ * policy_loss: Σ w·pgActive·pg (verl's pg_loss); kl: mean KL estimator value over loss tokens; cov: mean
+ * cov_t over loss tokens; clip_ratio/*: fractions of loss tokens clipped (TRL's definitions).
+ */
+export type PolicyLossMetrics = Pick<
+  Record<MetricName, number>,
+  'policy_loss' | 'kl' | 'cov' | 'clip_ratio/low_mean' | 'clip_ratio/high_mean' | 'clip_ratio/region_mean'
+>;
 
 export interface PolicyLossResult {
   loss: number; // L
@@ -218,7 +212,6 @@ export function topEntropyMask(entropy: Float32Array, mask: Uint8Array, q: numbe
   return on;
 }
 
-/** The whole batch: per-token coefficients dL/dlogπ and dL/dH, the loss, metrics and the Cov selection. */
 /** The batch-level part of the loss: what each token's elementwise loss needs besides its own numbers. */
 export interface PolicyLossPlan {
   weights: Float64Array | Float32Array; // (B,T) aggregation weight of each token
@@ -229,11 +222,16 @@ export interface PolicyLossPlan {
   tokenParams: TokenLossParams;
 }
 
-/** Aggregation weights, covariance, top-entropy mask and the Clip-Cov/KL-Cov selection (verl's semantics). */
-export function planPolicyLoss(input: PolicyLossInput): PolicyLossPlan {
+/**
+ * Aggregation weights, top-entropy mask and the Clip-Cov/KL-Cov selection (verl's semantics), given
+ * cov_t (by default `tokenCovariance` of the input).
+ */
+export function planPolicyLoss(
+  input: PolicyLossInput,
+  cov = tokenCovariance(input.logprobs, input.advantages, input.mask),
+): PolicyLossPlan {
   const { B, T, mask, params: p } = input;
   const weights = aggregationWeights(mask, B, T, p.lossAgg, p.normLength);
-  const cov = tokenCovariance(input.logprobs, input.advantages, mask);
   const pgOn = topEntropyMask(input.entropy, mask, p.topEntropyQuantile);
   const selected = new Uint8Array(B * T);
   if (p.policyLoss === 'clip-cov') for (const i of selectClipCov(cov, input)) selected[i] = 1;
@@ -254,8 +252,8 @@ export function planPolicyLoss(input: PolicyLossInput): PolicyLossPlan {
   return { weights, cov, selected, pgActive, klCovSelected, tokenParams };
 }
 
-/** One token's share of the loss and its metrics, however it was computed (TS or the WGSL kernel). */
-export interface TokenTerms {
+/** One token's share of the loss and its metrics, however it was computed (TS or an engine's device). */
+interface TokenTerms {
   loss: number;
   pg: number;
   kl: number;
@@ -264,7 +262,7 @@ export interface TokenTerms {
 }
 
 /** Sums the per-token terms over the mask (in f64) into the loss and the TRL-named metrics. */
-export function reducePolicyLoss(
+function reducePolicyLoss(
   plan: PolicyLossPlan,
   mask: Uint8Array,
   dLogprobs: Float32Array,
@@ -307,9 +305,13 @@ export function reducePolicyLoss(
   };
 }
 
+/** The whole batch in TypeScript: per-token coefficients dL/dlogπ and dL/dH, the loss, metrics and the Cov selection. */
 export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult {
+  return elementwiseInTs(input, planPolicyLoss(input));
+}
+
+function elementwiseInTs(input: PolicyLossInput, plan: PolicyLossPlan): PolicyLossResult {
   const { B, T, mask } = input;
-  const plan = planPolicyLoss(input);
   const dLogprobs = new Float32Array(B * T); // (B,T)
   const dEntropy = new Float32Array(B * T); // (B,T)
   return reducePolicyLoss(plan, mask, dLogprobs, dEntropy, (i) => {
@@ -330,4 +332,42 @@ export function policyLossCoefficients(input: PolicyLossInput): PolicyLossResult
     dEntropy[i] = out.dEntropy;
     return out;
   });
+}
+
+/**
+ * The whole batch as `policyLossCoefficients` computes it, with cov_t and the elementwise part on the
+ * engine's device when it offers them (Engine.tokenCovariance, Engine.tokenPolicyLoss); the
+ * batch-level selection always runs here, in f64. A device's cov_t is f32: it is widened to f64 and
+ * goes through the same selection code, so only tokens whose cov_t ties (or sits on a Clip-Cov bound)
+ * within f32 rounding can be chosen differently from the TypeScript reference.
+ */
+export async function policyLossOn(
+  engine: Pick<Engine, 'tokenCovariance' | 'tokenPolicyLoss'>,
+  input: PolicyLossInput,
+): Promise<PolicyLossResult> {
+  const { logprobs, advantages, mask } = input;
+  const cov = engine.tokenCovariance
+    ? Float64Array.from(await engine.tokenCovariance(logprobs, advantages, mask))
+    : tokenCovariance(logprobs, advantages, mask);
+  const plan = planPolicyLoss(input, cov);
+  if (!engine.tokenPolicyLoss) return elementwiseInTs(input, plan);
+  const terms = await engine.tokenPolicyLoss({
+    N: input.B * input.T,
+    logprobs,
+    oldLogprobs: input.oldLogprobs,
+    refLogprobs: input.refLogprobs,
+    entropy: input.entropy,
+    advantages,
+    weights: plan.weights,
+    pgActive: plan.pgActive,
+    klCovSelected: plan.klCovSelected,
+    params: plan.tokenParams,
+  });
+  return reducePolicyLoss(plan, mask, terms.dLogprobs, terms.dEntropy, (i) => ({
+    loss: terms.loss[i],
+    pg: terms.pg[i],
+    kl: terms.kl[i],
+    lowClipped: terms.clipped[i] === CLIPPED_LOW,
+    highClipped: terms.clipped[i] === CLIPPED_HIGH,
+  }));
 }

@@ -5,7 +5,7 @@ import { CpuEngine } from '../models/cpu/engine';
 import { computeAdvantages } from './advantages';
 import { parseRunConfig, type RunConfig } from './config';
 import { RunLoop, type RunLoopState } from './loop';
-import { METRIC_NAMES, type MetricsRow } from './metrics';
+import { METRIC_NAMES, TIMING_PHASES, timingMetric, type MetricsRow } from './metrics';
 import { RewardCodeError } from './rewards/sandbox';
 import { getTask } from './tasks';
 import { gptConfigFor, taskTokenizer, Trainer, type StepReport } from './trainer';
@@ -38,7 +38,7 @@ async function newTrainer(config: RunConfig, opts?: { userRewardCode?: string })
   return { trainer: await Trainer.create(config, engine, ref, opts), engine, ref };
 }
 
-const TIMING = new Set(['step_time_ms', 'tokens_per_s']);
+const TIMING = new Set(['step_time_ms', 'tokens_per_s', ...TIMING_PHASES.map(timingMetric)]);
 const withoutTiming = (rows: MetricsRow[]) =>
   rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !TIMING.has(k))));
 
@@ -92,6 +92,16 @@ describe('Trainer on the CPU engine', () => {
       expect(reports[1].metrics[name], name).toBeTypeOf(evalOnly.has(name) ? 'undefined' : 'number');
       expect(Number.isFinite(reports[0].metrics[name]), name).toBe(true);
     }
+    // every phase is timed (eval only on eval steps), and the phases lie within the step's time
+    let phases = 0;
+    for (const phase of TIMING_PHASES) {
+      const [t0, t1] = [reports[0].metrics[timingMetric(phase)], reports[1].metrics[timingMetric(phase)]];
+      expect(t0, phase).toBeGreaterThanOrEqual(0);
+      phases += t0!;
+      if (phase === 'eval') expect(t1).toBeUndefined();
+      else expect(t1, phase).toBeGreaterThanOrEqual(0);
+    }
+    expect(phases).toBeLessThanOrEqual(reports[0].metrics.step_time_ms!);
     expect(reports[0].metrics.entropy_delta).toBeUndefined();
     expect(reports[1].metrics.entropy_delta).toBeCloseTo(reports[1].metrics.entropy! - reports[0].metrics.entropy!, 12);
     expect(reports[2].metrics.accuracy).toBeTypeOf('number'); // evalEvery = 2

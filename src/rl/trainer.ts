@@ -12,10 +12,9 @@ import { Tokenizer } from '../models/tokenizer';
 import { computeAdvantages, mean, stdUnbiased } from './advantages';
 import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
-import { rewardComponentMetric, type MetricsRow } from './metrics';
+import { rewardComponentMetric, timingMetric, type MetricsRow, type TimingPhase } from './metrics';
 import { meanPassAtK } from './passAtK';
-import { policyLossCoefficients, type PolicyLossInput, type PolicyLossMetrics } from './policyLoss';
-import type { WebGpuEngine } from '../gpu/engine';
+import { policyLossOn, type PolicyLossMetrics } from './policyLoss';
 import {
   broadcastToTokens,
   buildRolloutBatch,
@@ -87,6 +86,36 @@ interface Group {
   rewards: number[];
   breakdown: Record<string, number>[];
 }
+
+/** The training batch of a step: the kept groups' completions, rows g·G + i. */
+interface TrainBatch {
+  rollout: RolloutBatch;
+  targetMask: Uint8Array; // (B,T) every completion token
+  lossMask: Uint8Array; // (B,T) the tokens in the loss (maskTruncatedCompletions drops truncated rows)
+  advantages: number[]; // (B)
+  tokenAdvantages: Float32Array; // (B,T) each row's advantage on its completion tokens
+}
+
+/** The batch's log-probs under the frozen reference, and the rollout ("old") policy's forward. */
+interface RolloutLogprobs {
+  ref: Float32Array; // (B,T)
+  old: PolicyOutput; // (B,T) log-probs and entropies
+}
+
+/** The loss metrics and grad norm of a step's updates, in the order a row lists them. */
+const UPDATE_METRICS = [
+  'kl',
+  'clip_ratio/low_mean',
+  'clip_ratio/high_mean',
+  'clip_ratio/region_mean',
+  'policy_loss',
+  'grad_norm',
+  'cov',
+] as const;
+type UpdateMetrics = PolicyLossMetrics & { grad_norm: number };
+
+/** A metrics row's values, without its step. */
+type MetricValues = Omit<MetricsRow, 'step'>;
 
 export class Trainer {
   private constructor(
@@ -180,150 +209,25 @@ export class Trainer {
    * RewardCodeError) is thrown before any state changes, so the step can be retried.
    */
   async step(): Promise<StepReport> {
-    const c = this.config;
-    const t0 = now();
+    const start = now();
     const row: MetricsRow = { step: this.step_ };
-    let evalTokens = 0;
-    if (this.step_ % c.evalEvery === 0) {
-      const e = await this.evaluateCounting();
-      row.accuracy = e.accuracy;
-      row['pass@k'] = e.passAtK;
-      evalTokens = e.tokens;
-    }
-
-    const rngBefore = this.rng.state;
-    let collected: { all: Group[]; kept: Group[] };
-    try {
-      collected = await this.collect();
-    } catch (e) {
-      this.rng = Rng.restore(rngBefore);
-      throw e;
-    }
-    const { all, kept } = collected;
-    const G = c.groupSize;
-
-    // the training batch: kept groups, rows g·G + i
-    const prompts = kept.flatMap((g) => g.completions.map(() => g.prompt));
-    const completions = kept.flatMap((g) => g.completions);
-    const truncated = kept.flatMap((g) => g.truncated);
-    const rewards = kept.flatMap((g) => g.rewards);
-    const rb = buildRolloutBatch(prompts, completions, this.tokenizer.padId);
-    const { B, T } = rb.batch;
-    const targetMask = completionMask(rb, truncated, false); // (B,T) every completion token
-    const lossMask = completionMask(rb, truncated, c.maskTruncatedCompletions); // (B,T)
-
-    const refOut = await this.refEngine.forward(rb.batch);
-    const refLogprobs = new Float32Array(refOut.logprobs); // (B,T)
-    const oldOut = copyOutput(await this.engine.forward(rb.batch)); // (B,T) the rollout policy; last forward on `engine`
-    const advantages = computeAdvantages(rewards, G, c); // (B)
-    const tokenAdvantages = broadcastToTokens(rb, advantages); // (B,T)
-
-    // μ passes over minibatches; the first pass over the whole batch reuses the rollout forward
-    const opt: AdamWConfig = {
-      lr: c.lr,
-      beta1: c.beta1,
-      beta2: c.beta2,
-      eps: 1e-8,
-      weightDecay: c.weightDecay,
-      clip: c.gradClip,
+    const timings: MetricValues = {};
+    const timed = async <R>(phase: TimingPhase, run: () => Promise<R>): Promise<R> => {
+      const t = now();
+      const result = await run();
+      timings[timingMetric(phase)] = now() - t;
+      return result;
     };
-    const alpha = this.entropyCoef;
-    const nMini = Math.min(c.miniBatches, B);
-    const sums = { grad_norm: 0, policy_loss: 0, kl: 0, cov: 0, low: 0, high: 0, region: 0 };
-    let updates = 0;
-    for (let epoch = 0; epoch < c.ppoEpochs; epoch++) {
-      const order = Array.from({ length: B }, (_, i) => i);
-      if (nMini > 1) this.rng.shuffle(order);
-      for (let m = 0; m < nMini; m++) {
-        const rows = order.slice(Math.floor((m * B) / nMini), Math.floor(((m + 1) * B) / nMini));
-        const whole = nMini === 1;
-        const sub: RolloutBatch = whole ? rb : selectRows(rb, rows);
-        const cur: PolicyOutput = whole && epoch === 0 ? oldOut : await this.engine.forward(sub.batch);
-        const pick = <A extends Float32Array | Uint8Array>(a: A) => (whole ? a : selectRowValues(a, T, rows));
-        const lossInput: PolicyLossInput = {
-          B: sub.batch.B,
-          T,
-          logprobs: cur.logprobs,
-          oldLogprobs: pick(oldOut.logprobs),
-          refLogprobs: pick(refLogprobs),
-          entropy: cur.entropy,
-          advantages: pick(tokenAdvantages),
-          mask: pick(lossMask),
-          params: { ...c, entropyCoef: alpha, normLength: c.maxNewTokens },
-          seed: this.rng.int(0x7fffffff),
-        };
-        // On WebGPU the per-token coefficients come from the WGSL policy-loss kernel (held to the TS formulas).
-        const res =
-          this.engine.backend === 'webgpu'
-            ? await (
-                await import('../gpu/policyLoss')
-              ).policyLossCoefficientsGpu((this.engine as WebGpuEngine).rt, lossInput) // loaded lazily: the Node CLI never bundles WGSL
-            : policyLossCoefficients(lossInput);
-        this.engine.zeroGrad();
-        await this.engine.backward(res.dLogprobs, res.dEntropy);
-        const { gradNorm } = await this.engine.step(opt);
-        addLossMetrics(sums, res.metrics, gradNorm);
-        updates++;
-      }
-    }
-
-    // metrics: rewards and lengths over every completion generated this step; the rest over the batch
-    const allRewards = all.flatMap((g) => g.rewards);
-    row.reward = mean(allRewards);
-    row.reward_std = mean(all.map((g) => stdUnbiased(g.rewards))); // TRL: mean of the per-group std
-    row.frac_reward_zero_std = mean(all.map((g) => (stdUnbiased(g.rewards) === 0 ? 1 : 0)));
-    for (const name of Object.keys(all[0].breakdown[0] ?? {})) {
-      row[rewardComponentMetric(name)] = mean(all.flatMap((g) => g.breakdown.map((b) => b[name])));
-    }
-    const lengths = all.flatMap((g) => g.completions.map((x) => x.length)); // tokens, <eos> included (TRL)
-    const allTruncated = all.flatMap((g) => g.truncated);
-    const terminated = lengths.filter((_, i) => !allTruncated[i]);
-    row['completions/mean_length'] = mean(lengths);
-    row['completions/min_length'] = Math.min(...lengths);
-    row['completions/max_length'] = Math.max(...lengths);
-    row['completions/clipped_ratio'] = mean(allTruncated.map((t) => (t ? 1 : 0)));
-    row['completions/mean_terminated_length'] = terminated.length > 0 ? mean(terminated) : 0;
-    const entropy = maskedMean(oldOut.entropy, targetMask);
-    row.entropy = entropy;
-    const prevEntropy = [...this.metrics_].reverse().find((r) => r.entropy !== undefined)?.entropy;
-    if (prevEntropy !== undefined) row.entropy_delta = entropy - prevEntropy;
-    row.kl = sums.kl / updates;
-    row['clip_ratio/low_mean'] = sums.low / updates;
-    row['clip_ratio/high_mean'] = sums.high / updates;
-    row['clip_ratio/region_mean'] = sums.region / updates;
-    row.policy_loss = sums.policy_loss / updates;
-    row.grad_norm = sums.grad_norm / updates;
-    row.cov = sums.cov / updates;
-    row.entropy_coef = alpha;
-    const elapsed = now() - t0;
-    const generated = lengths.reduce((s, l) => s + l, 0);
-    const trained = targetMask.reduce((s, v) => s + v, 0) * c.ppoEpochs;
-    row.step_time_ms = elapsed;
-    row.tokens_per_s = ((generated + trained + evalTokens) * 1000) / Math.max(elapsed, 1e-3);
-
-    const samples: SampleRecord[] = [];
-    kept.forEach((g, gi) =>
-      g.completions.forEach((comp, i) => {
-        const b = gi * G + i;
-        samples.push({
-          prompt: g.problem.prompt,
-          completion: g.texts[i],
-          tokens: Array.from(comp),
-          reward: g.rewards[i],
-          rewardBreakdown: g.breakdown[i],
-          advantage: advantages[b],
-          correct: g.verdicts[i].correct,
-          truncated: g.truncated[i],
-          tokenEntropy: completionValues(rb, oldOut.entropy, b),
-          tokenLogprob: completionValues(rb, oldOut.logprobs, b),
-          groupIndex: gi,
-        });
-      }),
-    );
-
-    if (c.adaptiveEntropy) this.entropyCoef = nextEntropyCoef(alpha, entropy, c);
-    this.metrics_.push(row);
-    this.step_++;
+    const evalTokens = this.isEvalStep() ? await timed('eval', () => this.evaluateInto(row)) : 0;
+    const { all, kept } = await timed('rollout', () => this.collectOrRewind());
+    const batch = this.buildBatch(kept);
+    const logprobs = await timed('logprobs', () => this.rolloutLogprobs(batch));
+    const update = await timed('update', () => this.update(batch, logprobs));
+    Object.assign(row, rolloutMetrics(all), this.policyMetrics(batch, logprobs.old, update));
+    this.writeThroughput(row, now() - start, all, batch, evalTokens);
+    Object.assign(row, timings);
+    const samples = this.samples(kept, batch, logprobs.old);
+    this.finishStep(row);
     return { step: row.step, metrics: row, samples };
   }
 
@@ -343,6 +247,171 @@ export class Trainer {
 
   dispose(): void {
     this.sandbox?.dispose();
+  }
+
+  private isEvalStep(): boolean {
+    return this.step_ % this.config.evalEvery === 0;
+  }
+
+  /** Writes accuracy and pass@k into the row; returns the tokens evaluation generated. */
+  private async evaluateInto(row: MetricsRow): Promise<number> {
+    const e = await this.evaluateCounting();
+    row.accuracy = e.accuracy;
+    row['pass@k'] = e.passAtK;
+    return e.tokens;
+  }
+
+  /** `collect`, leaving the Rng as it was when it throws, so a failed step can be retried. */
+  private async collectOrRewind(): Promise<{ all: Group[]; kept: Group[] }> {
+    const rngBefore = this.rng.state;
+    try {
+      return await this.collect();
+    } catch (e) {
+      this.rng = Rng.restore(rngBefore);
+      throw e;
+    }
+  }
+
+  /** The training batch: the kept groups' completions, rows g·G + i, with masks and advantages. */
+  private buildBatch(kept: Group[]): TrainBatch {
+    const c = this.config;
+    const truncated = kept.flatMap((g) => g.truncated);
+    const rollout = buildRolloutBatch(
+      kept.flatMap((g) => g.completions.map(() => g.prompt)),
+      kept.flatMap((g) => g.completions),
+      this.tokenizer.padId,
+    );
+    const advantages = computeAdvantages(
+      kept.flatMap((g) => g.rewards),
+      c.groupSize,
+      c,
+    );
+    return {
+      rollout,
+      targetMask: completionMask(rollout, truncated, false),
+      lossMask: completionMask(rollout, truncated, c.maskTruncatedCompletions),
+      advantages,
+      tokenAdvantages: broadcastToTokens(rollout, advantages),
+    };
+  }
+
+  /** The batch under the frozen reference and the rollout policy; the latter is the last forward on `engine`. */
+  private async rolloutLogprobs(batch: TrainBatch): Promise<RolloutLogprobs> {
+    const ref = new Float32Array((await this.refEngine.forward(batch.rollout.batch)).logprobs);
+    const old = copyOutput(await this.engine.forward(batch.rollout.batch));
+    return { ref, old };
+  }
+
+  /**
+   * μ passes (ppoEpochs) over minibatches, one AdamW step each. Returns the loss metrics and grad norm
+   * averaged over the updates.
+   */
+  private async update(batch: TrainBatch, logprobs: RolloutLogprobs): Promise<UpdateMetrics> {
+    const c = this.config;
+    const { B } = batch.rollout.batch;
+    const nMini = Math.min(c.miniBatches, B);
+    const passes: UpdateMetrics[] = [];
+    for (let epoch = 0; epoch < c.ppoEpochs; epoch++) {
+      const order = Array.from({ length: B }, (_, i) => i);
+      if (nMini > 1) this.rng.shuffle(order);
+      for (let m = 0; m < nMini; m++) {
+        const rows = nMini === 1 ? null : order.slice(Math.floor((m * B) / nMini), Math.floor(((m + 1) * B) / nMini));
+        passes.push(await this.updateOn(batch, logprobs, rows, epoch === 0));
+      }
+    }
+    return meanOverPasses(passes);
+  }
+
+  /**
+   * One AdamW step on the policy loss of some rows of the batch (null: all of them; then the first epoch
+   * reuses the rollout forward, the last forward on `engine`).
+   */
+  private async updateOn(
+    batch: TrainBatch,
+    { ref, old }: RolloutLogprobs,
+    rows: number[] | null,
+    firstEpoch: boolean,
+  ): Promise<UpdateMetrics> {
+    const c = this.config;
+    const { T } = batch.rollout.batch;
+    const sub = rows ? selectRows(batch.rollout, rows) : batch.rollout;
+    const cur = !rows && firstEpoch ? old : await this.engine.forward(sub.batch);
+    const pick = <A extends Float32Array | Uint8Array>(a: A) => (rows ? selectRowValues(a, T, rows) : a);
+    const res = await policyLossOn(this.engine, {
+      B: sub.batch.B,
+      T,
+      logprobs: cur.logprobs,
+      oldLogprobs: pick(old.logprobs),
+      refLogprobs: pick(ref),
+      entropy: cur.entropy,
+      advantages: pick(batch.tokenAdvantages),
+      mask: pick(batch.lossMask),
+      params: { ...c, entropyCoef: this.entropyCoef, normLength: c.maxNewTokens },
+      seed: this.rng.int(0x7fffffff),
+    });
+    this.engine.zeroGrad();
+    await this.engine.backward(res.dLogprobs, res.dEntropy);
+    const opt: AdamWConfig = {
+      lr: c.lr,
+      beta1: c.beta1,
+      beta2: c.beta2,
+      eps: 1e-8,
+      weightDecay: c.weightDecay,
+      clip: c.gradClip,
+    };
+    const { gradNorm } = await this.engine.step(opt);
+    return { ...res.metrics, grad_norm: gradNorm };
+  }
+
+  /** Entropy of the rollout policy over every completion token, its change, and the updates' means. */
+  private policyMetrics(batch: TrainBatch, old: PolicyOutput, update: UpdateMetrics): MetricValues {
+    const entropy = maskedMean(old.entropy, batch.targetMask);
+    const prevEntropy = [...this.metrics_].reverse().find((r) => r.entropy !== undefined)?.entropy;
+    return {
+      entropy,
+      ...(prevEntropy !== undefined && { entropy_delta: entropy - prevEntropy }),
+      ...update,
+      entropy_coef: this.entropyCoef,
+    };
+  }
+
+  /** Step time, and tokens per second over generation, training (μ passes) and evaluation. */
+  private writeThroughput(row: MetricsRow, elapsed: number, all: Group[], batch: TrainBatch, evalTokens: number) {
+    const generated = all.reduce((s, g) => g.completions.reduce((t, x) => t + x.length, s), 0);
+    const trained = batch.targetMask.reduce((s, v) => s + v, 0) * this.config.ppoEpochs;
+    row.step_time_ms = elapsed;
+    row.tokens_per_s = ((generated + trained + evalTokens) * 1000) / Math.max(elapsed, 1e-3);
+  }
+
+  /** One record per trained completion, with its per-token entropy and log-prob under the rollout policy. */
+  private samples(kept: Group[], batch: TrainBatch, old: PolicyOutput): SampleRecord[] {
+    const G = this.config.groupSize;
+    return kept.flatMap((g, gi) =>
+      g.completions.map((comp, i): SampleRecord => {
+        const b = gi * G + i;
+        return {
+          prompt: g.problem.prompt,
+          completion: g.texts[i],
+          tokens: Array.from(comp),
+          reward: g.rewards[i],
+          rewardBreakdown: g.breakdown[i],
+          advantage: batch.advantages[b],
+          correct: g.verdicts[i].correct,
+          truncated: g.truncated[i],
+          tokenEntropy: completionValues(batch.rollout, old.entropy, b),
+          tokenLogprob: completionValues(batch.rollout, old.logprobs, b),
+          groupIndex: gi,
+        };
+      }),
+    );
+  }
+
+  /** Adapts α to this step's entropy (when on), records the row, advances the step. */
+  private finishStep(row: MetricsRow): void {
+    const c = this.config;
+    if (c.adaptiveEntropy) this.entropyCoef = nextEntropyCoef(this.entropyCoef, row.entropy!, c);
+    this.metrics_.push(row);
+    this.step_++;
   }
 
   /** Samples and scores groups; with dynamic sampling keeps only groups whose rewards differ, refilling. */
@@ -451,16 +520,30 @@ function maskedMean(values: Float32Array, mask: Uint8Array): number {
   return n > 0 ? s / n : 0;
 }
 
-function addLossMetrics(
-  sums: { grad_norm: number; policy_loss: number; kl: number; cov: number; low: number; high: number; region: number },
-  m: PolicyLossMetrics,
-  gradNorm: number,
-): void {
-  sums.grad_norm += gradNorm;
-  sums.policy_loss += m.policy_loss;
-  sums.kl += m.kl;
-  sums.cov += m.cov;
-  sums.low += m['clip_ratio/low_mean'];
-  sums.high += m['clip_ratio/high_mean'];
-  sums.region += m['clip_ratio/region_mean'];
+/** Rewards and lengths over every completion generated this step, dynamic sampling's dropped groups included. */
+function rolloutMetrics(all: Group[]): MetricValues {
+  const row: MetricValues = {
+    reward: mean(all.flatMap((g) => g.rewards)),
+    reward_std: mean(all.map((g) => stdUnbiased(g.rewards))), // TRL: mean of the per-group std
+    frac_reward_zero_std: mean(all.map((g) => (stdUnbiased(g.rewards) === 0 ? 1 : 0))),
+  };
+  for (const name of Object.keys(all[0].breakdown[0] ?? {})) {
+    row[rewardComponentMetric(name)] = mean(all.flatMap((g) => g.breakdown.map((b) => b[name])));
+  }
+  const lengths = all.flatMap((g) => g.completions.map((x) => x.length)); // tokens, <eos> included (TRL)
+  const truncated = all.flatMap((g) => g.truncated);
+  const terminated = lengths.filter((_, i) => !truncated[i]);
+  row['completions/mean_length'] = mean(lengths);
+  row['completions/min_length'] = Math.min(...lengths);
+  row['completions/max_length'] = Math.max(...lengths);
+  row['completions/clipped_ratio'] = mean(truncated.map((t) => (t ? 1 : 0)));
+  row['completions/mean_terminated_length'] = terminated.length > 0 ? mean(terminated) : 0;
+  return row;
+}
+
+/** Each update metric's mean over the passes (summed in pass order). */
+function meanOverPasses(passes: UpdateMetrics[]): UpdateMetrics {
+  const means = {} as UpdateMetrics;
+  for (const k of UPDATE_METRICS) means[k] = passes.reduce((s, p) => s + p[k], 0) / passes.length;
+  return means;
 }

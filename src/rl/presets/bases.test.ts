@@ -1,8 +1,8 @@
 // The base checkpoints (`npm run make-bases`, public/checkpoints) are what every preset starts from:
-// issue 4 asks for deliberately imperfect policies, about 20–50% greedy held-out accuracy, so RL has
+// deliberately imperfect policies (docs/DESIGN.md §6), about 20–50% greedy held-out accuracy, so RL has
 // room. This checks each committed file still is one (a retrained or overtrained base fails here).
 import { describe, expect, it } from 'vitest';
-import { createCpuEngines } from '../../cli/train';
+import { createCpuEngines } from '../cpuEngines';
 import { parseRunConfig, TASK_NAMES } from '../config';
 import { getTask } from '../tasks/index';
 import { Trainer } from '../trainer';

@@ -1,11 +1,11 @@
-// The presets' effects (issue 4) at reduced size, one fixed seed, on the CPU engine from the task's base
+// The presets' effects (docs/RESEARCH.md §4) at reduced size, one fixed seed, on the CPU engine from the task's base
 // checkpoint (public/checkpoints, `npm run make-bases`). The full-size effects, on two seeds, are in
 // the README's preset table (made with `npm run cli -- train --preset …`); these reduced runs check the
 // direction of each effect in about 90 s. Thresholds sit below the effects measured at seeds
 // 11, 12 and 13; a trainer that does not move the weights (advantages zeroed) fails each: its accuracy gain is
 // exactly 0, its entropy and length stay at the start.
 import { describe, expect, it } from 'vitest';
-import { createCpuEngines } from '../../cli/train';
+import { createCpuEngines } from '../cpuEngines';
 import { parseRunConfig, type RunConfig } from '../config';
 import type { MetricsRow } from '../metrics';
 import { Trainer } from '../trainer';

@@ -1,4 +1,4 @@
-// The presets (issue 4): each a readable config file beside this one, validated by RunConfigSchema,
+// The presets (docs/RESEARCH.md §4): each a readable config file beside this one, validated by RunConfigSchema,
 // with a title, two sentences on what to watch, and the paper whose phenomenon it stages.
 
 import { parseRunConfig, type RunConfig } from '../config';

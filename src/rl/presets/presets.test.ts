@@ -9,7 +9,7 @@ const dir = join(import.meta.dirname, '.');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('presets', () => {
-  it('the ten presets of issue 4, one JSON file each, all listed', () => {
+  it('the ten presets, one JSON file each, all listed', () => {
     expect(PRESETS.map((p) => p.name).sort()).toEqual(
       [
         'clip-cov',

@@ -1,7 +1,7 @@
 // The chart grid: what to watch while a run trains, in the order a reader asks about it.
 
 import { useDeferredValue, useMemo } from 'react';
-import type { MetricsRow } from '../../rl/metrics';
+import { isRewardComponentMetric, type MetricsRow } from '../../rl/metrics';
 import { LengthChart } from './LengthChart';
 import { LineMetricChart, type SeriesSpec } from './LineMetricChart';
 import { CovChart, EntropyLawChart } from './ScatterCharts';
@@ -33,17 +33,20 @@ export function Charts() {
   // (a finished run's last row is its final evaluation, which has none). Each key once, however
   // many runs carry it, else overlaid runs would draw every component twice.
   const componentKeys = [
-    ...new Set(runs.flatMap((r) => Object.keys(lastStepRow(r.rows) ?? {})).filter((k) => k.startsWith('rewards/'))),
+    ...new Set(runs.flatMap((r) => Object.keys(lastStepRow(r.rows) ?? {})).filter(isRewardComponentMetric)),
   ]
     .sort()
     .join('|');
   const reward = useMemo<SeriesSpec[]>(
     () => [
       { key: 'reward', label: 'reward' },
-      ...(componentKeys ? componentKeys.split('|') : []).map((k) => ({
-        key: k,
-        label: k.replace(/^rewards\/|\/mean$/g, ''),
-      })),
+      ...componentKeys
+        .split('|')
+        .filter(isRewardComponentMetric)
+        .map((k) => ({
+          key: k,
+          label: k.replace(/^rewards\/|\/mean$/g, ''),
+        })),
     ],
     [componentKeys],
   );

@@ -4,11 +4,12 @@
 
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { MetricKey } from '../../rl/metrics';
 import { lttb, seriesOf } from './downsample';
 import type { ChartRun } from './useChartRuns';
 
 export interface SeriesSpec {
-  key: string; // metric name
+  key: MetricKey;
   label: string;
 }
 

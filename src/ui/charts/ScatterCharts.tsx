@@ -19,14 +19,15 @@ import { fitEntropyLaw } from '../../rl/entropyLaw';
 import { stride, type Point } from './downsample';
 import { ChartFrame, fmtTick } from './LineMetricChart';
 import type { ChartRun } from './useChartRuns';
-import type { MetricsRow } from '../../rl/metrics';
+import type { MetricKey, MetricsRow } from '../../rl/metrics';
 
-function pairs(rows: readonly MetricsRow[], xKey: string, yKey: string): (Point & { step: number })[] {
+function pairs(rows: readonly MetricsRow[], xKey: MetricKey, yKey: MetricKey): (Point & { step: number })[] {
   const out: (Point & { step: number })[] = [];
   for (const r of rows) {
     const x = r[xKey];
     const y = r[yKey];
-    if (Number.isFinite(x) && Number.isFinite(y)) out.push({ x, y, step: r.step });
+    if (x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y))
+      out.push({ x, y, step: r.step });
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // (Steinarsson 2013), which keeps peaks and the shape; bands use per-bucket min/max so no extreme
 // is lost.
 
-import type { MetricsRow } from '../../rl/metrics';
+import type { MetricKey, MetricsRow } from '../../rl/metrics';
 
 export interface Point {
   x: number;
@@ -14,7 +14,7 @@ export interface Point {
 export const MAX_POINTS = 400;
 
 /** (step, row[key]) for the rows that have a finite value for `key` (eval metrics exist on some steps only). */
-export function seriesOf(rows: readonly MetricsRow[], key: string): Point[] {
+export function seriesOf(rows: readonly MetricsRow[], key: MetricKey): Point[] {
   const out: Point[] = [];
   for (const r of rows) {
     const y = r[key];
@@ -72,26 +72,31 @@ export interface BandPoint {
 /** Rows grouped into ≤ maxPoints consecutive buckets; each keeps the bucket's extremes. */
 export function bandBuckets(
   rows: readonly MetricsRow[],
-  meanKey: string,
-  minKey: string,
-  maxKey: string,
+  meanKey: MetricKey,
+  minKey: MetricKey,
+  maxKey: MetricKey,
   maxPoints = MAX_POINTS,
 ): BandPoint[] {
-  const valid = rows.filter(
-    (r) => Number.isFinite(r[meanKey]) && Number.isFinite(r[minKey]) && Number.isFinite(r[maxKey]),
-  );
+  const valid: { step: number; mean: number; min: number; max: number }[] = [];
+  for (const r of rows) {
+    const [mean, min, max] = [r[meanKey], r[minKey], r[maxKey]];
+    if (isFiniteNumber(mean) && isFiniteNumber(min) && isFiniteNumber(max))
+      valid.push({ step: r.step, mean, min, max });
+  }
   const size = Math.max(1, Math.ceil(valid.length / maxPoints));
   const out: BandPoint[] = [];
   for (let i = 0; i < valid.length; i += size) {
     const bucket = valid.slice(i, i + size);
     out.push({
       x: bucket[bucket.length - 1].step,
-      mean: bucket.reduce((s, r) => s + r[meanKey], 0) / bucket.length,
-      band: [Math.min(...bucket.map((r) => r[minKey])), Math.max(...bucket.map((r) => r[maxKey]))],
+      mean: bucket.reduce((s, r) => s + r.mean, 0) / bucket.length,
+      band: [Math.min(...bucket.map((r) => r.min)), Math.max(...bucket.map((r) => r.max))],
     });
   }
   return out;
 }
+
+const isFiniteNumber = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
 
 /** Every k-th point so at most maxPoints remain, always keeping the last (for scatter plots). */
 export function stride<T>(points: readonly T[], maxPoints = MAX_POINTS): T[] {

@@ -1,4 +1,4 @@
-// The custom reward editor (issue 5 item 7): a CodeMirror editor for the JavaScript reward function,
+// The custom reward editor (docs/DESIGN.md §6): a CodeMirror editor for the JavaScript reward function,
 // starting from the template; "Test on a sample" runs it in the QuickJS sandbox on one completion
 // of the task and shows the number; an error (from the test, or from training) is marked at the line
 // it came from. Without props it edits the store's config.userRewardCode.

@@ -1,4 +1,4 @@
-// The Runs panel (issue 5 item 6): every run kept, with rename, delete, overlay on the charts,
+// The Runs panel (docs/DESIGN.md §7): every run kept, with rename, delete, overlay on the charts,
 // export (metrics as CSV / JSON Lines with TRL names, the whole run as JSON, the policy as
 // .safetensors) and import (a run export, or a checkpoint to start new runs from). Offers to resume
 // a run the page was closed in the middle of.

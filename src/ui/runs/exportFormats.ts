@@ -3,16 +3,16 @@
 // either: a run export, or JSON Lines of metric rows (the run is then named after the file).
 
 import { parseRunConfig } from '../../rl/config';
-import { METRIC_NAMES, type MetricsRow } from '../../rl/metrics';
+import { isMetricKey, METRIC_NAMES, type MetricKey, type MetricsRow } from '../../rl/metrics';
 import { completedSteps, type RunMeta, type RunStatusName } from './db';
 
-/** Columns in METRIC_NAMES order, then any others (reward components) alphabetically; `step` first. */
-export function metricColumns(rows: readonly MetricsRow[]): string[] {
-  const present = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) present.add(k);
+/** Columns in METRIC_NAMES order, then the others (reward components, timings) alphabetically; `step` first. */
+export function metricColumns(rows: readonly MetricsRow[]): MetricKey[] {
+  const present = new Set<MetricKey>();
+  for (const r of rows) for (const k of Object.keys(r)) if (isMetricKey(k)) present.add(k);
   present.delete('step');
   const known = METRIC_NAMES.filter((n) => n !== 'step' && present.has(n));
-  const knownSet = new Set<string>(known);
+  const knownSet = new Set<MetricKey>(known);
   const others = [...present].filter((k) => !knownSet.has(k)).sort();
   return ['step', ...known, ...others];
 }
@@ -62,7 +62,10 @@ export interface ImportedRun {
   metrics: MetricsRow[];
 }
 
-/** A metric row from JSON: `step` a non-negative integer, other numeric keys kept, nulls dropped. */
+/**
+ * A metric row from JSON: `step` a non-negative integer, numeric metrics kept, nulls and keys that name
+ * none of our metrics (e.g. other tools' extra columns) dropped.
+ */
 function toRow(v: unknown, where: string): MetricsRow {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where}: not a JSON object`);
   const o = v as Record<string, unknown>;
@@ -71,8 +74,9 @@ function toRow(v: unknown, where: string): MetricsRow {
   }
   const row: MetricsRow = { step: o.step };
   for (const [k, x] of Object.entries(o)) {
-    if (typeof x === 'number') row[k] = x;
-    else if (x !== null) throw new Error(`${where}: "${k}" is not a number`);
+    if (typeof x === 'number') {
+      if (isMetricKey(k)) row[k] = x;
+    } else if (x !== null) throw new Error(`${where}: "${k}" is not a number`);
   }
   return row;
 }

@@ -1,4 +1,4 @@
-// The runs list (issue 5 item 6): every run kept in IndexedDB with its metrics and latest trainer
+// The runs list (docs/DESIGN.md §7): every run kept in IndexedDB with its metrics and latest trainer
 // snapshot, which runs the charts overlay, and the actions of the Runs panel. Writes go through one
 // queue, in order, so a run exists before its rows land and a reload finds every completed step.
 // Actions never reject: a failure lands in `runsError`. Also composes the link state (urlSlice).
