@@ -1,7 +1,5 @@
 import { defineConfig } from '@playwright/test';
-// @ts-expect-error plain ESM helpers shared with the scripts
 import { findChromium } from './scripts/find-chromium.mjs';
-// @ts-expect-error plain ESM helpers shared with the scripts
 import { chromiumArgs } from './scripts/chromium-args.mjs';
 
 const PORT = 4174;

@@ -1,8 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-// @ts-expect-error plain ESM helpers shared with the scripts
 import { findChromium } from './scripts/find-chromium.mjs';
-// @ts-expect-error plain ESM helpers shared with the scripts
 import { chromiumArgs } from './scripts/chromium-args.mjs';
 
 const executablePath: string | undefined = findChromium();

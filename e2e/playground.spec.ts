@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 
-// A person's path through the playground (issue 5): pick a preset, train, watch the charts, pause,
+// A person's path through the playground (docs/DESIGN.md §7): pick a preset, train, watch the charts, pause,
 // change the reward shape, train a second run. SwiftShader runs WebGPU at ~0.2 GFLOP/s, so the
 // preset is shrunk to the tiny model and a small batch through the sidebar, as a person would.
 

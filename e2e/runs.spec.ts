@@ -1,7 +1,7 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 
-// Runs, shared links and custom reward code (issue 5 items 6–8), as a person uses them: two short
+// Runs, shared links and custom reward code (docs/DESIGN.md §7), as a person uses them: two short
 // runs kept in the Runs list, renamed, overlaid on the charts, one exported as CSV, both found after
 // a reload; a shared link opens the same setup; a link's reward code waits for consent, and code
 // that throws shows its error at its line and pauses the run. The model is the tiny one with a

@@ -28,6 +28,7 @@ const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--stric
   detached: true,
 });
 const stopServer = () => {
+  if (server.pid === undefined) return; // spawn failed: nothing to stop
   try {
     process.kill(-server.pid);
   } catch {
@@ -47,7 +48,10 @@ async function waitForServer() {
   throw new Error(`vite preview did not answer on ${base}`);
 }
 
-/** Scroll page and sidebar back to the top, where a reader starts. */
+/**
+ * Scroll page and sidebar back to the top, where a reader starts.
+ * @param {import('playwright').Page} page
+ */
 async function top(page) {
   await page.evaluate(() => {
     window.scrollTo(0, 0);
@@ -55,6 +59,11 @@ async function top(page) {
   });
 }
 
+/**
+ * Press Start and wait until the status bar reports at least `steps` steps.
+ * @param {import('playwright').Page} page
+ * @param {number} steps
+ */
 async function trainTo(page, steps) {
   const status = page.getByRole('status');
   await page.getByRole('button', { name: 'Start', exact: true }).click();

@@ -1,6 +1,6 @@
-// `npm test`: every suite, in order — typecheck and format, Node (vitest), browser/WebGPU (vitest
-// browser mode), e2e (Playwright against the built app). Stops at the first red suite; ends with
-// one line `N passed, N failed` over every test that ran.
+// `npm test`: every suite, in order — typecheck, layer lint and format, Node (vitest),
+// browser/WebGPU (vitest browser mode), e2e (Playwright against the built app). Stops at the
+// first red suite; ends with one line `N passed, N failed` over every test that ran.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,16 +12,32 @@ console.log(`Chromium for the browser and e2e suites: ${chromium}`);
 const out = mkdtempSync(join(tmpdir(), 'grpo-test-'));
 const env = { ...process.env, CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: join(out, 'e2e.json') };
 
-/** Counts from a vitest JSON report. */
+/** @typedef {{ passed: number; failed: number }} Counts */
+/** @typedef {[name: string, cmd: string, args: string[], counts: (() => Counts) | null]} Suite */
+
+/**
+ * Counts from a vitest JSON report.
+ * @param {string} file
+ * @returns {Counts}
+ */
 const vitestCounts = (file) => {
   const r = JSON.parse(readFileSync(file, 'utf8'));
   return { passed: r.numPassedTests, failed: r.numFailedTests };
 };
-/** Counts from a Playwright JSON report. */
+/**
+ * Counts from a Playwright JSON report.
+ * @param {string} file
+ * @returns {Counts}
+ */
 const playwrightCounts = (file) => {
   const s = JSON.parse(readFileSync(file, 'utf8')).stats;
   return { passed: s.expected + s.flaky, failed: s.unexpected };
 };
+/**
+ * A vitest project run that writes a JSON report next to the console output.
+ * @param {string} project
+ * @returns {[cmd: string, args: string[], counts: () => Counts]}
+ */
 const vitest = (project) => [
   'npx',
   [
@@ -36,8 +52,9 @@ const vitest = (project) => [
   () => vitestCounts(join(out, `${project}.json`)),
 ];
 
+/** @type {Suite[]} */
 const suites = [
-  ['check (types + format)', 'npm', ['run', '-s', 'check'], null],
+  ['check (types + layers + format)', 'npm', ['run', '-s', 'check'], null],
   ['node', ...vitest('node')],
   ['browser (WebGPU)', ...vitest('gpu')],
   ['build', 'npx', ['vite', 'build', '--logLevel', 'warn'], null],
