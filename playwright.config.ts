@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 import { findChromium } from './scripts/find-chromium.mjs';
 import { chromiumArgs } from './scripts/chromium-args.mjs';
 
-const PORT = 4174;
+// E2E_PORT lets several checkouts run the suite side by side.
+const PORT = Number(process.env.E2E_PORT ?? 4174);
 
 export default defineConfig({
   testDir: 'e2e',
