@@ -502,7 +502,9 @@ class RewardShape:
         self.group_size = shape["groupSize"]
         self.updates_per_step = shape.get("updatesPerStep", 1)
         self.bos_text = shape.get("bosText", "")
-        self.rng = Rng(shape.get("seed", 1), shape.get("rngStream", 0))
+        self.seed = shape.get("seed", 1)
+        self.rng_stream = shape.get("rngStream", 0)
+        self.rng = Rng(self.seed, self.rng_stream)  # the stream training draws from, call after call
         self.user_code_text = shape.get("userRewardCode", "")
         self.rows = rows or {}
         self._user_code = None
@@ -526,7 +528,7 @@ class RewardShape:
         row = self.rows.get(prompt)
         return row["answer"] if row is not None else reference_answer(self.task, prompt)
 
-    def _group(self, prompt, completions, answer=None, lengths=None, truncated=None, step=0):
+    def _group(self, prompt, completions, rand, answer=None, lengths=None, truncated=None, step=0):
         return score_group(
             self.terms,
             self.task,
@@ -537,24 +539,29 @@ class RewardShape:
             lengths=lengths,
             truncated=truncated,
             step=step,
-            rand=self.rng.next,
+            rand=rand,
             user_code=self.user_code(),
         )
 
-    def score(self, prompt, completion, **columns):
-        """The reward the playground's trainer gives one completion scored as a group of one:
-        {"reward": r, "components": {key: value}}, the object `npm run cli -- reward` prints.
-        Columns may give answer, length, truncated, step; a train.jsonl row gives the answer."""
+    def _one(self, prompt, completion, rand, columns):
         prompt = self.task_prompt(prompt)
         scored = self._group(
             prompt,
             [completion_text(completion)],
+            rand,
             answer=columns.get("answer"),
             lengths=[columns["length"]] if "length" in columns else None,
             truncated=[columns["truncated"]] if "truncated" in columns else None,
             step=columns.get("step", 0),
         )
         return {"reward": scored["rewards"][0], "components": scored["breakdown"][0]}
+
+    def score(self, prompt, completion, **columns):
+        """The reward the playground's trainer gives one completion scored as a group of one:
+        {"reward": r, "components": {key: value}}, the object `npm run cli -- reward` prints (random
+        terms draw from a fresh Rng(seed, rngStream), as that command does). Columns may give answer,
+        length, truncated, step; otherwise the train.jsonl row (or the task) gives the answer."""
+        return self._one(prompt, completion, Rng(self.seed, self.rng_stream).next, columns)
 
     def score_batch(self, prompts, completions, group_ids=None, answers=None, step=0):
         """Scores a batch whose groups are the completions sharing a group id (by default, runs of
@@ -570,6 +577,7 @@ class RewardShape:
             scored = self._group(
                 prompt,
                 [completion_text(completions[i]) for i in rows],
+                self.rng.next,
                 answer=answers[rows[0]] if answers is not None else None,
                 step=step,
             )
@@ -605,8 +613,7 @@ class RewardShape:
     # one) and compute_score_batch (reward_manager=batch: a whole batch, grouped by extra_info.index).
     def verl_compute_score(self, data_source, solution_str, ground_truth, extra_info=None):
         info = extra_info or {}
-        prompt = info.get("task_prompt", "")
-        out = self.score(prompt, solution_str, answer=ground_truth)
+        out = self._one(info.get("task_prompt", ""), solution_str, self.rng.next, {"answer": ground_truth})
         return dict(out["components"], score=out["reward"])
 
     def verl_compute_score_batch(self, data_sources, solution_strs, ground_truths, extra_infos):
