@@ -15,6 +15,7 @@ import { parseRunConfig, RunConfigSchema, type RewardTerm, type RunConfig } from
 import { PRESETS } from '../../rl/presets';
 import { userRewardArgument } from '../../rl/rewards/sandbox';
 import { scoreGroup } from '../../rl/rewards/shape';
+import { runToJson } from '../../ui/runs/exportFormats';
 import { getTask } from '../../rl/tasks/index';
 import { taskTokenizer } from '../../rl/trainer';
 import { cli, tempDir } from '../testing';
@@ -520,6 +521,34 @@ print(json.dumps({"out": out, "log": quickjs.LOG}))
   });
 });
 
+describe('export --run', () => {
+  it('takes the config of a run the page exported: its name, task and settings reach the script', async () => {
+    const config = parseRunConfig({
+      ...PRESETS.find((p) => p.name === 'psr')!.config,
+      name: 'my run 7',
+      task: 'reverse',
+      lr: 2e-4,
+    });
+    const path = tmp.path('run.json');
+    writeFileSync(
+      path,
+      runToJson({ id: 'x', name: 'my run 7', createdAt: 0, config, steps: 12, status: 'done' }, [
+        { step: 0, reward: 0.5 },
+      ]),
+    );
+    const out = await exportTo('trl', ['--run', path], 'from-run');
+    const script = readFileSync(join(out, 'train_trl.py'), 'utf8');
+    expect(script).toContain('run_name="my run 7"');
+    expect(script).toContain('learning_rate=0.0002');
+    expect(script).toContain('LAMBDA_NEG = 0.0');
+    const row = JSON.parse(readFileSync(join(out, 'train.jsonl'), 'utf8').split('\n')[0]);
+    expect(row.answer).toBe([...row.prompt.slice(0, -1)].reverse().join(''));
+    const verl = await exportTo('verl', ['--run', path], 'from-run');
+    expect(readFileSync(join(verl, 'run_verl.sh'), 'utf8')).toContain(`"trainer.experiment_name='my run 7'"`);
+    expect(spawnSync('bash', ['-n', join(verl, 'run_verl.sh')]).status).toBe(0);
+  });
+});
+
 describe('export --policy', () => {
   it('writes the checkpoint as a Hugging Face folder whose tokenizer encodes prompts to the checkpoint’s ids and decodes completions back', async () => {
     const ckptPath = 'public/checkpoints/add-small.safetensors';
@@ -554,7 +583,10 @@ describe('export --policy', () => {
     ]);
 
     // the script trains the folder and feeds <bos> first; the rewards strip it again
+    const compiled = spawnSync(PYTHON, ['-m', 'py_compile', join(out, 'train_trl.py'), join(out, 'rewards.py')]);
+    expect(compiled.status).toBe(0);
     const script = readFileSync(join(out, 'train_trl.py'), 'utf8');
+    expect(script).toContain('dataset = dataset.map(lambda row: {"prompt": rewards.BOS_TEXT + row["prompt"]})');
     expect(script).toContain('MODEL = os.path.join(HERE, "policy")');
     const [scored] = pythonJsonLines(
       [

@@ -11,7 +11,7 @@ import {
   type MappedField,
   type SettingValue,
 } from './mapping';
-import { pyLiteral, type RewardShapeSpec } from './shape';
+import { pyFloat, pyLiteral, type RewardShapeSpec } from './shape';
 
 export const DEFAULT_MODEL = 'Qwen/Qwen2.5-0.5B-Instruct';
 
@@ -42,9 +42,9 @@ export function trainTrlPy(c: RunConfig, o: ExportOptions): string {
   const subclass = weights
     ? `
 # GRPOConfig has no field for these; the subclass applies them to the advantages TRL computed.
-ADVANTAGE_SCALE = ${pyLiteral(weights.scale)}  # RLOO: r − mean of the others = G/(G−1)·(r − group mean)
-LAMBDA_POS = ${pyLiteral(weights.pos)}  # weight of positive advantages (PSR)
-LAMBDA_NEG = ${pyLiteral(weights.neg)}  # weight of negative advantages (NSR)
+ADVANTAGE_SCALE = ${pyLiteral(pyFloat(weights.scale))}  # G/(G−1) for RLOO (r − mean of the others = G/(G−1)·(r − group mean)), else 1
+LAMBDA_POS = ${pyLiteral(pyFloat(weights.pos))}  # weight of positive advantages (PSR)
+LAMBDA_NEG = ${pyLiteral(pyFloat(weights.neg))}  # weight of negative advantages (NSR)
 
 
 class PlaygroundGRPOTrainer(GRPOTrainer):
@@ -56,7 +56,6 @@ class PlaygroundGRPOTrainer(GRPOTrainer):
         a = output["advantages"] * ADVANTAGE_SCALE
         output["advantages"] = torch.where(a > 0, a * LAMBDA_POS, a * LAMBDA_NEG)
         return output
-
 `
     : '';
   const bos = o.policy
