@@ -366,19 +366,26 @@ for line in sys.stdin:
       const script = `
 import json, sys
 sys.path.insert(0, ${JSON.stringify(trl)})
-import rewards
+import rewards, grpo_rewards
 b = json.loads(sys.stdin.readline())
 per_func = [f(b["prompts"], b["completions"], index=b["index"], answer=b["answer"], trainer_state=None) for f in rewards.REWARD_FUNCS]
 print(json.dumps([sum(w * v[i] for w, v in zip(rewards.REWARD_WEIGHTS, per_func)) for i in range(len(b["completions"]))]))
 print(json.dumps([f.__name__ for f in rewards.REWARD_FUNCS]))
+# without the index column, groups are runs of one prompt (at most num_generations long); chat
+# prompts count by their last user message
+rewards.SHAPE.rng = grpo_rewards.Rng(rewards.SHAPE.seed, rewards.SHAPE.rng_stream)
+chat = [[{"role": "system", "content": "Add."}, {"role": "user", "content": p}] for p in b["prompts"]]
+per_func = [f(chat, [[{"role": "assistant", "content": c}] for c in b["completions"]], trainer_state=None) for f in rewards.REWARD_FUNCS]
+print(json.dumps([sum(w * v[i] for w, v in zip(rewards.REWARD_WEIGHTS, per_func)) for i in range(len(b["completions"]))]))
 sys.path.insert(0, ${JSON.stringify(verl)})
 import reward_fn
 infos = [{"index": i, "task_prompt": p, "split": "train", "answer": a} for i, p, a in zip(b["index"], b["prompts"], b["answer"])]
 print(json.dumps(reward_fn.compute_score_batch(["x"] * len(infos), b["completions"], b["answer"], infos)))
 `;
-      const [trlRewards, names, verlRewards] = pythonJsonLines(['-c', script], [batch]) as [
+      const [trlRewards, names, chatRewards, verlRewards] = pythonJsonLines(['-c', script], [batch]) as [
         number[],
         string[],
+        number[],
         number[],
       ];
       expect(names).toEqual(terms.map((t) => t.component));
@@ -403,6 +410,7 @@ print(json.dumps(reward_fn.compute_score_batch(["x"] * len(infos), b["completion
       expected.forEach((e, i) => {
         expect(close(e, trlRewards[i]), `TRL ${i}: ${e} vs ${trlRewards[i]}`).toBe(true);
         expect(close(e, verlRewards[i]), `verl ${i}: ${e} vs ${verlRewards[i]}`).toBe(true);
+        expect(close(e, chatRewards[i]), `chat ${i}: ${e} vs ${chatRewards[i]}`).toBe(true);
       });
       // groups matter: the same completions scored one by one give other rewards
       const alone = groups.flatMap((g) => g.completions.map((x) => ({ prompt: g.row.prompt, completion: x })));

@@ -516,8 +516,13 @@ class RewardShape:
         return self._user_code
 
     def task_prompt(self, prompt):
-        """The task prompt a framework's prompt stands for: its text without a leading BOS text."""
-        text = completion_text(prompt)
+        """The task prompt a framework's prompt stands for: the text (of a chat prompt, its last user
+        message) without a leading BOS text."""
+        if isinstance(prompt, str):
+            text = prompt
+        else:
+            users = [m for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
+            text = users[-1].get("content", "") if users else completion_text(prompt)
         if self.bos_text and text.startswith(self.bos_text):
             text = text[len(self.bos_text) :]
         return text
