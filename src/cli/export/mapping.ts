@@ -493,12 +493,12 @@ export const VERL_MAPPING: FieldMapping = {
   beta1: (c) => exact({ [`${A}.optim.betas`]: [pyFloat(c.beta1), pyFloat(c.beta2)] }, 'betas = [β1, β2]'),
   beta2: () => exact({}, 'written with beta1 as optim.betas'),
   weightDecay: (c) =>
-    approx(
-      { [`${A}.optim.weight_decay`]: pyFloat(c.weightDecay) },
-      c.weightDecay === 0
-        ? '0 (verl’s default is 0.01)'
-        : 'verl decays every parameter; the playground skips 1-D tensors',
-    ),
+    c.weightDecay === 0
+      ? exact({ [`${A}.optim.weight_decay`]: pyFloat(0) }, '0 (verl’s default is 0.01)')
+      : approx(
+          { [`${A}.optim.weight_decay`]: pyFloat(c.weightDecay) },
+          'verl decays every parameter; the playground skips 1-D tensors (biases, LayerNorm)',
+        ),
   gradClip: (c) =>
     c.gradClip > 0
       ? exact({ [`${A}.grad_clip`]: pyFloat(c.gradClip), [`${A}.optim.clip_grad`]: pyFloat(c.gradClip) })
