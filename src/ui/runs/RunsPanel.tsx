@@ -8,7 +8,7 @@ import type { MetricsRow } from '../../rl/metrics';
 import { RUN_COLOURS } from '../charts/useChartRuns';
 import { store, useStore } from '../store';
 import type { RunMeta } from './db';
-import { fileStem, metricsToCsv, metricsToJsonl, runToJson } from './exportFormats';
+import { fileStem, metricsToCsv, metricsToJsonl, runToJson } from '../../rl/runFile';
 import './runs.css';
 
 /** Saves bytes or text as a file through a temporary <a download>. */

@@ -7,22 +7,12 @@ import type { GPTConfig } from '../../models/config';
 import type { RunConfig } from '../../rl/config';
 import type { MetricsRow } from '../../rl/metrics';
 import type { TrainerState } from '../../rl/trainer';
+import { completedSteps, type RunMeta } from '../../rl/runFile';
+
+export { completedSteps, isTrainRow, type RunMeta, type RunStatusName } from '../../rl/runFile';
 
 export const DB_NAME = 'grpo-playground';
 const DB_VERSION = 1;
-
-export type RunStatusName = 'running' | 'paused' | 'done' | 'error';
-
-export interface RunMeta {
-  id: string;
-  name: string;
-  createdAt: number; // ms since the epoch
-  config: RunConfig;
-  steps: number; // completed RL steps
-  status: RunStatusName;
-  /** Step count of the saved trainer snapshot, when there is one (resume continues from here). */
-  savedStep?: number;
-}
 
 /** A policy checkpoint the person imported to start runs from instead of the task's base checkpoint. */
 export interface StartPolicy {
@@ -39,18 +29,6 @@ interface RunsSchema extends DBSchema {
   metrics: { key: [string, number]; value: { runId: string; step: number; row: MetricsRow } };
   trainerStates: { key: string; value: TrainerState };
   startPolicy: { key: 'start'; value: StartPolicy };
-}
-
-/** Rows that come from an RL step (the final evaluation row holds only step, accuracy and pass@k). */
-export function isTrainRow(row: MetricsRow): boolean {
-  return Object.keys(row).some((k) => k !== 'step' && k !== 'accuracy' && k !== 'pass@k');
-}
-
-/** Completed RL steps a run's rows show: one past the last step that trained. */
-export function completedSteps(rows: readonly MetricsRow[]): number {
-  let n = 0;
-  for (const r of rows) if (isTrainRow(r)) n = Math.max(n, r.step + 1);
-  return n;
 }
 
 const stepRange = (runId: string) => IDBKeyRange.bound([runId, -Infinity], [runId, Infinity]);

@@ -15,7 +15,7 @@ import { createTrainingSlice } from '../store/trainingSlice';
 import { createViewSlice } from '../store/viewSlice';
 import type { WorkerCommand } from '../worker/protocol';
 import { RunsDb } from './db';
-import { metricsToCsv, metricsToJsonl, parseRunImport, runToJson } from './exportFormats';
+import { metricsToCsv, metricsToJsonl, parseRunImport, runToJson } from '../../rl/runFile';
 
 let dbCounter = 0;
 const freshDbName = () => `runs-test-${++dbCounter}`;

@@ -8,7 +8,7 @@ import type { RunConfig } from '../../rl/config';
 import type { MetricsRow } from '../../rl/metrics';
 import type { TrainerState } from '../../rl/trainer';
 import { completedSteps, RunsDb, type RunMeta, type RunStatusName } from '../runs/db';
-import { parseRunImport } from '../runs/exportFormats';
+import { parseRunImport } from '../../rl/runFile';
 import { createUrlSlice, type UrlSlice } from '../url/urlSlice';
 import type { Store } from './index';
 

@@ -2,9 +2,33 @@
 // row per step — and a whole run as JSON (metadata + rows) that imports back losslessly. Import reads
 // either: a run export, or JSON Lines of metric rows (the run is then named after the file).
 
-import { parseRunConfig } from '../../rl/config';
-import { isMetricKey, METRIC_NAMES, type MetricKey, type MetricsRow } from '../../rl/metrics';
-import { completedSteps, type RunMeta, type RunStatusName } from './db';
+import { parseRunConfig, type RunConfig } from './config';
+import { isMetricKey, METRIC_NAMES, type MetricKey, type MetricsRow } from './metrics';
+
+export type RunStatusName = 'running' | 'paused' | 'done' | 'error';
+
+export interface RunMeta {
+  id: string;
+  name: string;
+  createdAt: number; // ms since the epoch
+  config: RunConfig;
+  steps: number; // completed RL steps
+  status: RunStatusName;
+  /** Step count of the saved trainer snapshot, when there is one (resume continues from here). */
+  savedStep?: number;
+}
+
+/** Rows that come from an RL step (the final evaluation row holds only step, accuracy and pass@k). */
+export function isTrainRow(row: MetricsRow): boolean {
+  return Object.keys(row).some((k) => k !== 'step' && k !== 'accuracy' && k !== 'pass@k');
+}
+
+/** Completed RL steps a run's rows show: one past the last step that trained. */
+export function completedSteps(rows: readonly MetricsRow[]): number {
+  let n = 0;
+  for (const r of rows) if (isTrainRow(r)) n = Math.max(n, r.step + 1);
+  return n;
+}
 
 /** Columns in METRIC_NAMES order, then the others (reward components, timings) alphabetically; `step` first. */
 export function metricColumns(rows: readonly MetricsRow[]): MetricKey[] {
