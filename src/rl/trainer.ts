@@ -9,7 +9,7 @@ import type { GPTConfig } from '../models/config';
 import { MODEL_SIZES } from '../models/config';
 import { hash32, Rng } from '../models/rng';
 import { Tokenizer } from '../models/tokenizer';
-import { computeAdvantages, mean, stdUnbiased } from './advantages';
+import { computeAdvantages, hasRewardSignal, mean, stdUnbiased } from './advantages';
 import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
 import { rewardComponentMetric, type MetricsRow } from './metrics';
@@ -271,7 +271,7 @@ export class Trainer {
     const allRewards = all.flatMap((g) => g.rewards);
     row.reward = mean(allRewards);
     row.reward_std = mean(all.map((g) => stdUnbiased(g.rewards))); // TRL: mean of the per-group std
-    row.frac_reward_zero_std = mean(all.map((g) => (stdUnbiased(g.rewards) === 0 ? 1 : 0)));
+    row.frac_reward_zero_std = mean(all.map((g) => (hasRewardSignal(g.rewards) ? 0 : 1)));
     for (const name of Object.keys(all[0].breakdown[0] ?? {})) {
       row[rewardComponentMetric(name)] = mean(all.flatMap((g) => g.breakdown.map((b) => b[name])));
     }
@@ -359,7 +359,7 @@ export class Trainer {
         kept = groups;
         break;
       }
-      kept.push(...groups.filter((g) => stdUnbiased(g.rewards) > 0));
+      kept.push(...groups.filter((g) => hasRewardSignal(g.rewards)));
       if (kept.length >= c.promptsPerStep || round >= c.dynamicSamplingMaxRefills) break;
       need = c.promptsPerStep - kept.length;
     }
