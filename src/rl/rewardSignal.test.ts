@@ -8,7 +8,7 @@ import { gptConfigFor, taskTokenizer, Trainer } from './trainer';
 
 describe('frac_reward_zero_std with rewards of 0.1', () => {
   it('is 1 when every completion earns 0.1 (G = 3), and below 1 when rewards of 0 and 0.1 mix in a group', async () => {
-    const fracFor = async (code: string) => {
+    const fracFor = async (p: number) => {
       const config = parseRunConfig({
         task: 'add',
         model: 'tiny',
@@ -22,8 +22,7 @@ describe('frac_reward_zero_std with rewards of 0.1', () => {
         evalPrompts: 2,
         passN: 1,
         passK: 1,
-        reward: [{ component: 'user-code', weight: 1, params: {} }],
-        userRewardCode: code,
+        reward: [{ component: 'random', weight: 0.1, params: { p } }], // 0.1 with probability p, else 0
       });
       const gpt = gptConfigFor(config, taskTokenizer(getTask('add')).size);
       const engine = new CpuEngine(gpt, { seed: 2 });
@@ -32,10 +31,10 @@ describe('frac_reward_zero_std with rewards of 0.1', () => {
       trainer.dispose();
       return { frac: metrics.frac_reward_zero_std, rewards: samples.map((s) => s.reward) };
     };
-    const same = await fracFor('function reward() { return 0.1; }');
+    const same = await fracFor(1);
     expect(same.rewards).toEqual([0.1, 0.1, 0.1, 0.1, 0.1, 0.1]);
     expect(same.frac).toBe(1);
-    const differ = await fracFor('function reward({ completion }) { return 0.1 * (completion.length % 2); }');
+    const differ = await fracFor(0.5);
     expect(new Set(differ.rewards).size).toBeGreaterThan(1);
     expect(differ.frac).toBeLessThan(1);
   });
