@@ -4,12 +4,14 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { UsageError, type CliIO, type Command } from './args';
+import { compare } from './compare';
 import { score } from './score';
 import { sft } from './sft';
+import { sweep } from './sweep';
 import { train } from './train';
 
 /** Every command, in the order --help lists them. Add a command: write src/cli/<name>.ts, list it here. */
-export const COMMANDS: readonly Command[] = [score, sft, train];
+export const COMMANDS: readonly Command[] = [score, sft, train, sweep, compare];
 
 const PROCESS_IO: CliIO = {
   stdout: (text) => process.stdout.write(text),

@@ -83,7 +83,8 @@ export function createCpuEngines(
   };
 }
 
-function loadConfig(preset: string | undefined, file: string | undefined): RunConfig {
+/** The run config of `--preset NAME` or `--config FILE` (exactly one). */
+export function loadConfig(preset: string | undefined, file: string | undefined): RunConfig {
   if ((preset === undefined) === (file === undefined)) throw new UsageError('give exactly one of --preset or --config');
   if (preset !== undefined) {
     try {
