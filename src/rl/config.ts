@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 
-export const TASK_NAMES = ['add', 'sort', 'reverse', 'add-scratch', 'countdown'] as const;
+export const TASK_NAMES = ['add', 'sort', 'reverse', 'add-scratch', 'countdown', 'reverse-long'] as const;
 export const MODEL_SIZE_NAMES = ['tiny', 'small', 'medium'] as const;
 export const ADVANTAGE_ESTIMATORS = ['grpo', 'rloo', 'reinforce++', 'reinforce++-baseline'] as const;
 export const SCALE_REWARDS = ['group', 'batch', 'none'] as const;

@@ -3,7 +3,7 @@
 
 import type { Rng } from '../../models/rng';
 
-export type TaskName = 'add' | 'sort' | 'reverse' | 'add-scratch' | 'countdown';
+export type TaskName = 'add' | 'sort' | 'reverse' | 'add-scratch' | 'countdown' | 'reverse-long';
 
 export interface Problem {
   prompt: string; // what follows <bos>; ends with the task's separator (e.g. "12+34=")
