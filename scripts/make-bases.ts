@@ -34,6 +34,7 @@ const RECIPES: Record<TaskName, Recipe> = {
   reverse: { steps: 400, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
   'add-scratch': { steps: 350, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
   countdown: { steps: 800, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
+  'reverse-long': { steps: 700, batch: 32, lr: 3e-3, noise: 0.1, seed: 1 },
 };
 
 const MODEL = 'small' as const;

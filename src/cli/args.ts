@@ -44,6 +44,38 @@ export function parseOptions(argv: string[], spec: OptionSpec, help: string, io:
   return values;
 }
 
+/**
+ * As parseOptions, for a command that also takes `count` positional arguments (e.g. two directories):
+ * returns them beside the flags, or null when --help was asked.
+ */
+export function parseOptionsAndPositionals(
+  argv: string[],
+  spec: OptionSpec,
+  count: number,
+  help: string,
+  io: CliIO,
+): { values: ParsedOptions; positionals: string[] } | null {
+  let parsed: { values: ParsedOptions; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...spec, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    }) as { values: ParsedOptions; positionals: string[] };
+  } catch (e) {
+    throw new UsageError(parseErrorLine(e as Error & { code?: string }));
+  }
+  if (parsed.values.help) {
+    io.stdout(help.endsWith('\n') ? help : `${help}\n`);
+    return null;
+  }
+  if (parsed.positionals.length !== count) {
+    throw new UsageError(`expected ${count} arguments besides the --flags, got ${parsed.positionals.length}`);
+  }
+  return parsed;
+}
+
 function parseErrorLine(e: Error & { code?: string }): string {
   const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? '';
   switch (e.code) {

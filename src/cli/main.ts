@@ -6,12 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { UsageError, type CliIO, type Command } from './args';
 import { exportCommand } from './export/exportCommand';
 import { rewardCommand } from './export/rewardCommand';
+import { compare } from './compare';
 import { score } from './score';
 import { sft } from './sft';
+import { sweep } from './sweep';
 import { train } from './train';
 
 /** Every command, in the order --help lists them. Add a command: write src/cli/<name>.ts, list it here. */
-export const COMMANDS: readonly Command[] = [score, sft, train, rewardCommand, exportCommand];
+export const COMMANDS: readonly Command[] = [score, sft, train, sweep, compare, rewardCommand, exportCommand];
 
 const PROCESS_IO: CliIO = {
   stdout: (text) => process.stdout.write(text),

@@ -1,6 +1,7 @@
 // `train`: an RL run on the CPU engine (docs/DESIGN.md §9) from a preset or a config file. DIR gets
 // config.json (the full config, defaults filled in), metrics.jsonl (one object per step, §5 metric
-// names, plus a last row evaluating the final weights) and final.safetensors. Progress on stderr.
+// names, plus a last row evaluating the final weights), final.safetensors and diagnostics.json (the
+// failure patterns the metrics show, src/rl/diagnostics.ts; also printed). Progress on stderr.
 
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { writeCheckpointFile } from '../models/checkpoint-fs';
 import { BASE_CHECKPOINT_DIR, baseCheckpointPath, parseRunConfig, type RunConfig } from '../rl/config';
 import { NUMERIC_FIELDS } from '../rl/configTable';
 import { createCpuEngines } from '../rl/cpuEngines';
+import { diagnose, formatDiagnostics } from '../rl/diagnostics';
 import { RunLoop } from '../rl/loop';
 import type { MetricsRow } from '../rl/metrics';
 import { getPreset, PRESETS } from '../rl/presets';
@@ -33,10 +35,12 @@ An RL run (GRPO and relatives) on the CPU engine, from the task's base checkpoin
   --steps N         override the config's steps
   --seed S          override the config's seed
   --checkpoints DIR where base checkpoints live (default ${BASE_CHECKPOINT_DIR})
-  --out DIR         writes DIR/config.json, DIR/metrics.jsonl, DIR/final.safetensors
+  --out DIR         writes DIR/config.json, DIR/metrics.jsonl, DIR/final.safetensors,
+                    DIR/diagnostics.json
   -h, --help        show this help
 
-Progress (step, reward, entropy, length, accuracy) goes to stderr.
+Progress (step, reward, entropy, length, accuracy) goes to stderr; at the end, the diagnostics
+(failure patterns such as entropy collapse or truncation, each with its usual fix).
 `;
 
 const OPTIONS = {
@@ -48,7 +52,8 @@ const OPTIONS = {
   out: { type: 'string' },
 } as const;
 
-function loadConfig(preset: string | undefined, file: string | undefined): RunConfig {
+/** The run config of `--preset NAME` or `--config FILE` (exactly one). */
+export function loadConfig(preset: string | undefined, file: string | undefined): RunConfig {
   if ((preset === undefined) === (file === undefined)) throw new UsageError('give exactly one of --preset or --config');
   if (preset !== undefined) {
     try {
@@ -121,6 +126,9 @@ async function runTrain(argv: string[], io: CliIO): Promise<void> {
       task: config.task,
       weights: await engine.getWeights(),
     });
+    const diagnostics = diagnose(trainer.metrics, config);
+    writeFileSync(join(out, 'diagnostics.json'), JSON.stringify(diagnostics, null, 2) + '\n');
+    io.stderr(formatDiagnostics(diagnostics, 'train'));
     io.stderr(`train wrote ${out} in ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
   } finally {
     trainer.dispose();

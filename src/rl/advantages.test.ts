@@ -1,6 +1,6 @@
 // Hand-worked advantages for every estimator on one batch of two groups of G=4 binary rewards.
 import { describe, expect, it } from 'vitest';
-import { computeAdvantages, STD_EPS, type AdvantageOptions } from './advantages';
+import { computeAdvantages, hasRewardSignal, STD_EPS, stdUnbiased, type AdvantageOptions } from './advantages';
 
 // Group 1 = [1,0,0,1]: mean 0.5, deviations ±0.5, unbiased var (4·0.25)/3 = 1/3, std 0.577350.
 // Group 2 = [1,1,1,0]: mean 0.75, deviations 0.25×3 and −0.75, var (3·0.0625+0.5625)/3 = 0.25, std 0.5.
@@ -109,5 +109,23 @@ describe('advantages', () => {
 
   it('rejects a batch that is not whole groups', () => {
     expect(() => computeAdvantages([1, 0, 1], 2, opts({}))).toThrow(/whole number of groups/);
+  });
+});
+
+describe('hasRewardSignal (frac_reward_zero_std and dynamic sampling)', () => {
+  it('identical rewards whose float std is not exactly 0 carry no signal: [0.1,0.1,0.1] has std ≈ 1.7e-17', () => {
+    const group = [0.1, 0.1, 0.1];
+    expect(stdUnbiased(group)).toBeGreaterThan(0); // the case an exact `=== 0` test gets wrong
+    expect(stdUnbiased(group)).toBeLessThan(1e-16);
+    expect(hasRewardSignal(group)).toBe(false);
+    expect(hasRewardSignal([0.7, 0.7, 0.7])).toBe(false);
+    expect(hasRewardSignal([0, 0, 0, 0])).toBe(false);
+    expect(hasRewardSignal([250.3, 250.3, 250.3])).toBe(false);
+  });
+
+  it('a real difference is signal, down to small partial credit: [0, 1e-3] (std 7.1e-4)', () => {
+    expect(hasRewardSignal([0, 1e-3])).toBe(true);
+    expect(hasRewardSignal([1, 0, 0, 1])).toBe(true);
+    expect(hasRewardSignal([0.1, 0.1, 0.2])).toBe(true);
   });
 });

@@ -23,6 +23,19 @@ export function stdUnbiased(xs: ArrayLike<number>): number {
   return Math.sqrt(s / (xs.length - 1));
 }
 
+/** A group std at or below this (× the rewards' magnitude when above 1) is zero: TRL's isclose(std, 0) tolerance. */
+export const ZERO_STD_ATOL = 1e-8;
+
+/**
+ * Whether a group's rewards differ, so its advantages carry signal. Identical rewards like 0.1 leave a
+ * float std of about 1e-17, never exactly 0; frac_reward_zero_std and dynamic sampling both ask here.
+ */
+export function hasRewardSignal(rewards: ArrayLike<number>): boolean {
+  let scale = 1;
+  for (let i = 0; i < rewards.length; i++) scale = Math.max(scale, Math.abs(rewards[i]));
+  return stdUnbiased(rewards) > ZERO_STD_ATOL * scale;
+}
+
 /** Each reward minus its group's mean. rewards: (numGroups·G). */
 export function subtractGroupMean(rewards: ArrayLike<number>, groupSize: number): number[] {
   const out: number[] = [];

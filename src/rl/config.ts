@@ -15,7 +15,7 @@ import {
 } from './configTable';
 import { TASKS } from './tasks/index';
 
-export const TASK_NAMES = ['add', 'sort', 'reverse', 'add-scratch', 'countdown'] as const;
+export const TASK_NAMES = ['add', 'sort', 'reverse', 'add-scratch', 'countdown', 'reverse-long'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 export const ADVANTAGE_ESTIMATORS = ['grpo', 'rloo', 'reinforce++', 'reinforce++-baseline'] as const;
 export const SCALE_REWARDS = ['group', 'batch', 'none'] as const;

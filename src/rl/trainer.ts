@@ -9,7 +9,7 @@ import type { GPTConfig } from '../models/config';
 import { MODEL_SIZES } from '../models/config';
 import { hash32, Rng } from '../models/rng';
 import { Tokenizer } from '../models/tokenizer';
-import { computeAdvantages, mean, stdUnbiased } from './advantages';
+import { computeAdvantages, hasRewardSignal, mean, stdUnbiased } from './advantages';
 import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
 import { rewardComponentMetric, timingMetric, type MetricsRow, type TimingPhase } from './metrics';
@@ -428,7 +428,7 @@ export class Trainer {
         kept = groups;
         break;
       }
-      kept.push(...groups.filter((g) => stdUnbiased(g.rewards) > 0));
+      kept.push(...groups.filter((g) => hasRewardSignal(g.rewards)));
       if (kept.length >= c.promptsPerStep || round >= c.dynamicSamplingMaxRefills) break;
       need = c.promptsPerStep - kept.length;
     }
@@ -525,7 +525,7 @@ function rolloutMetrics(all: Group[]): MetricValues {
   const row: MetricValues = {
     reward: mean(all.flatMap((g) => g.rewards)),
     reward_std: mean(all.map((g) => stdUnbiased(g.rewards))), // TRL: mean of the per-group std
-    frac_reward_zero_std: mean(all.map((g) => (stdUnbiased(g.rewards) === 0 ? 1 : 0))),
+    frac_reward_zero_std: mean(all.map((g) => (hasRewardSignal(g.rewards) ? 0 : 1))),
   };
   for (const name of Object.keys(all[0].breakdown[0] ?? {})) {
     row[rewardComponentMetric(name)] = mean(all.flatMap((g) => g.breakdown.map((b) => b[name])));

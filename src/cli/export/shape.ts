@@ -57,6 +57,7 @@ export function answerFor(task: TaskName, prompt: string): string {
     case 'sort':
       return [...promptSymbols(prompt)].sort().join('');
     case 'reverse':
+    case 'reverse-long':
       return [...promptSymbols(prompt)].reverse().join('');
     case 'countdown': {
       const { numbers, target } = parseCountdown(prompt);

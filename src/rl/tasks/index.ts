@@ -4,7 +4,7 @@ import type { TaskName } from '../config';
 import { addTask } from './add';
 import { addScratchTask } from './addScratch';
 import { countdownTask } from './countdown';
-import { reverseTask } from './reverse';
+import { reverseLongTask, reverseTask } from './reverse';
 import { sortTask } from './sort';
 import type { Task } from './task';
 
@@ -14,6 +14,7 @@ export const TASKS: Record<TaskName, Task> = {
   reverse: reverseTask,
   'add-scratch': addScratchTask,
   countdown: countdownTask,
+  'reverse-long': reverseLongTask,
 };
 
 /** The task of that name; an unknown name is an error that lists the known ones. */

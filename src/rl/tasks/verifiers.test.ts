@@ -6,7 +6,7 @@ import { Rng } from '../../models/rng';
 import { addColumns, addTask, carryColumns, wrongSum } from './add';
 import { addScratchTask, scratchStyle, writeScratch } from './addScratch';
 import { countdownTask, evaluate, solutions } from './countdown';
-import { reverseTask } from './reverse';
+import { REVERSE_LONG_MAX_LENGTH, REVERSE_LONG_MIN_LENGTH, reverseLongTask, reverseTask } from './reverse';
 import { sortTask } from './sort';
 import type { Problem } from './task';
 
@@ -236,5 +236,35 @@ describe('countdown verifier', () => {
       expect(prob.answer).toBe(solutions(nums.split(',').map(Number), Number(target))[0]);
       expect(prob.answer).toMatch(/[+\-*]/);
     }
+  });
+});
+
+describe('reverse-long', () => {
+  it('answers are 8–12 symbols, both ends drawn (5000 problems), each the prompt backwards', () => {
+    const rng = new Rng(21);
+    const lengths = new Set<number>();
+    for (let i = 0; i < 5000; i++) {
+      const p = reverseLongTask.sample(rng);
+      lengths.add(p.answer.length);
+      expect(p.answer).toBe([...p.prompt.slice(0, -1)].reverse().join(''));
+    }
+    expect(Math.min(...lengths)).toBe(REVERSE_LONG_MIN_LENGTH);
+    expect(Math.max(...lengths)).toBe(REVERSE_LONG_MAX_LENGTH);
+    expect(REVERSE_LONG_MIN_LENGTH).toBeGreaterThanOrEqual(8);
+  });
+
+  it('verifies as reverse does: exact string correct, one slip wrong with 11/12 partial credit', () => {
+    const p: Problem = { prompt: 'c3a07b1e9d2f=', answer: 'f2d9e1b70a3c' };
+    expect(reverseLongTask.verify(p, 'f2d9e1b70a3c')).toEqual({
+      correct: true,
+      formatOk: true,
+      partial: 1,
+      parsedAnswer: 'f2d9e1b70a3c',
+    });
+    expect(reverseLongTask.verify(p, 'f2d9e1b70a3d')).toMatchObject({
+      correct: false,
+      formatOk: true,
+      partial: 11 / 12,
+    });
   });
 });

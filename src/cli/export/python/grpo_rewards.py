@@ -59,7 +59,7 @@ class Rng:
 # ---------------------------------------------------------------------------------------------
 # Task verifiers (src/rl/tasks/*.ts). A verdict is a dict with correct, formatOk, partial, parsedAnswer.
 
-TASKS = ("add", "sort", "reverse", "add-scratch", "countdown")
+TASKS = ("add", "sort", "reverse", "add-scratch", "countdown", "reverse-long")
 SYMBOLS = "0123456789abcdef"
 _CANONICAL_NUMBER = re.compile(r"(0|[1-9][0-9]*)")
 _SCRATCH_FORMAT = re.compile(r"[0-9,]*#(0|[1-9][0-9]*)")
@@ -162,7 +162,7 @@ def verify(task, prompt, answer, completion):
     """The task's verdict on a completion (src/rl/tasks/<task>.ts verify)."""
     if task == "add":
         return verify_number(answer, completion)
-    if task in ("sort", "reverse"):
+    if task in ("sort", "reverse", "reverse-long"):
         return verify_symbols(answer, completion)
     if task == "add-scratch":
         return verify_scratch(answer, completion)
@@ -202,7 +202,7 @@ def reference_answer(task, prompt):
         if m is None:
             raise ValueError("not an addition prompt: %s" % json.dumps(prompt))
         return str(int(m.group(1)) + int(m.group(2)))
-    if task in ("sort", "reverse"):
+    if task in ("sort", "reverse", "reverse-long"):
         if not prompt.endswith("="):
             raise ValueError("not a symbol-string prompt: %s" % json.dumps(prompt))
         s = prompt[:-1]
