@@ -1,6 +1,13 @@
 // Hand-worked advantages for every estimator on one batch of two groups of G=4 binary rewards.
 import { describe, expect, it } from 'vitest';
-import { computeAdvantages, hasRewardSignal, STD_EPS, stdUnbiased, type AdvantageOptions } from './advantages';
+import {
+  computeAdvantages,
+  hasRewardSignal,
+  STD_EPS,
+  stdUnbiased,
+  whitenOverTokens,
+  type AdvantageOptions,
+} from './advantages';
 
 // Group 1 = [1,0,0,1]: mean 0.5, deviations ±0.5, unbiased var (4·0.25)/3 = 1/3, std 0.577350.
 // Group 2 = [1,1,1,0]: mean 0.75, deviations 0.25×3 and −0.75, var (3·0.0625+0.5625)/3 = 0.25, std 0.5.
@@ -127,5 +134,38 @@ describe('hasRewardSignal (frac_reward_zero_std and dynamic sampling)', () => {
     expect(hasRewardSignal([0, 1e-3])).toBe(true);
     expect(hasRewardSignal([1, 0, 0, 1])).toBe(true);
     expect(hasRewardSignal([0.1, 0.1, 0.2])).toBe(true);
+  });
+});
+
+describe("REINFORCE++ whitening over tokens (verl's masked_whiten)", () => {
+  it('weights each completion by its loss tokens: [1, 0] with 3 and 1 tokens → mean 0.75, var 0.25, [0.5, −1.5]', () => {
+    const a = whitenOverTokens([1, 0], [3, 1]);
+    expect(a[0]).toBeCloseTo(0.5, 6);
+    expect(a[1]).toBeCloseTo(-1.5, 6);
+  });
+
+  it('a completion with no loss tokens counts for nothing and gets 0: [1, 0, 5] with [2, 2, 0] tokens', () => {
+    const a = whitenOverTokens([1, 0, 5], [2, 2, 0]);
+    expect(a[0]).toBeCloseTo(0.5 / Math.sqrt(1 / 3), 6);
+    expect(a[1]).toBeCloseTo(-0.5 / Math.sqrt(1 / 3), 6);
+    expect(a[2]).toBe(0);
+  });
+
+  it('computeAdvantages uses it for both REINFORCE++ estimators when token counts are given, and not for GRPO', () => {
+    const rewards = [1, 0, 0, 0];
+    const counts = [4, 1, 1, 1];
+    expect(computeAdvantages(rewards, 2, opts({ advantage: 'reinforce++' }), counts)).toEqual(
+      whitenOverTokens(rewards, counts),
+    );
+    expect(computeAdvantages(rewards, 2, opts({ advantage: 'reinforce++-baseline' }), counts)).toEqual(
+      whitenOverTokens([0.5, -0.5, 0, 0], counts),
+    );
+    expect(computeAdvantages(rewards, 2, opts({ advantage: 'grpo' }), counts)).toEqual(
+      computeAdvantages(rewards, 2, opts({ advantage: 'grpo' })),
+    );
+    // equal token counts (2 each): N = 8 tokens, mean 0.25, var 1.5/7 — not the per-completion 0.75/3
+    const equal = computeAdvantages(rewards, 2, opts({ advantage: 'reinforce++' }), [2, 2, 2, 2]);
+    expect(equal[0]).toBeCloseTo(0.75 / Math.sqrt(1.5 / 7), 6);
+    expect(equal[1]).toBeCloseTo(-0.25 / Math.sqrt(1.5 / 7), 6);
   });
 });

@@ -54,14 +54,45 @@ export function whiten(xs: ArrayLike<number>): number[] {
   return Array.from(xs, (x) => (x - m) / (s + STD_EPS));
 }
 
+/** The variance floor of verl's masked_whiten: (x − mean)·rsqrt(var + 1e-8). */
+export const WHITEN_EPS = 1e-8;
+
+/**
+ * verl's token-level whitening of per-completion values: every completion's value counts once per token
+ * it has in the loss (tokenCounts[i]), so mean = Σ nᵢxᵢ / Σ nᵢ and var is the unbiased variance over those
+ * N = Σ nᵢ tokens; each value becomes (x − mean)/√(var + 1e-8). A completion with no loss tokens gets 0.
+ */
+export function whitenOverTokens(xs: ArrayLike<number>, tokenCounts: ArrayLike<number>): number[] {
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) {
+    n += tokenCounts[i];
+    sum += tokenCounts[i] * xs[i];
+  }
+  if (n < 2) return Array.from(xs, () => 0);
+  const m = sum / n;
+  let ss = 0;
+  for (let i = 0; i < xs.length; i++) ss += tokenCounts[i] * (xs[i] - m) ** 2;
+  const v = ss / (n - 1);
+  return Array.from(xs, (x, i) => (tokenCounts[i] > 0 ? (x - m) / Math.sqrt(v + WHITEN_EPS) : 0));
+}
+
 /**
  * Advantages per completion. rewards: (numGroups·G), G consecutive completions per prompt.
  * - grpo: (r − mean_g)/(std_g + ε) [scaleRewards group]; /(std_batch + ε) [batch]; no division [none, Dr. GRPO]
  * - rloo: r_i − mean of the other G−1 rewards of the group
- * - reinforce++: batch-whitened r; reinforce++-baseline: group mean removed, then batch-whitened
+ * - reinforce++: r whitened over the batch; reinforce++-baseline: group mean removed, then whitened.
+ *   With `tokenCounts` (each completion's tokens in the loss) the whitening is verl's, over tokens
+ *   (whitenOverTokens); without, over completions (whiten).
  * Then PSR/NSR weighting: positive advantages × λ_pos, negative × λ_neg.
  */
-export function computeAdvantages(rewards: ArrayLike<number>, groupSize: number, opts: AdvantageOptions): number[] {
+export function computeAdvantages(
+  rewards: ArrayLike<number>,
+  groupSize: number,
+  opts: AdvantageOptions,
+  tokenCounts?: ArrayLike<number>,
+): number[] {
+  const batchWhiten = (xs: ArrayLike<number>) => (tokenCounts ? whitenOverTokens(xs, tokenCounts) : whiten(xs));
   if (groupSize < 2) throw new Error(`groupSize must be ≥ 2, got ${groupSize}`);
   if (rewards.length % groupSize !== 0) {
     throw new Error(`rewards (${rewards.length}) is not a whole number of groups of ${groupSize}`);
@@ -94,10 +125,10 @@ export function computeAdvantages(rewards: ArrayLike<number>, groupSize: number,
       break;
     }
     case 'reinforce++':
-      adv = whiten(rewards);
+      adv = batchWhiten(rewards);
       break;
     case 'reinforce++-baseline':
-      adv = whiten(subtractGroupMean(rewards, groupSize));
+      adv = batchWhiten(subtractGroupMean(rewards, groupSize));
       break;
   }
   return adv.map((a) => (a > 0 ? a * opts.lambdaPos : a < 0 ? a * opts.lambdaNeg : 0));

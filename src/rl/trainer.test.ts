@@ -8,7 +8,7 @@ import { RunLoop, type RunLoopState } from './loop';
 import { METRIC_NAMES, TIMING_PHASES, timingMetric, type MetricsRow } from './metrics';
 import { RewardCodeError } from './rewards/sandbox';
 import { getTask } from './tasks';
-import { gptConfigFor, taskTokenizer, Trainer, type StepReport } from './trainer';
+import { gptConfigFor, rolloutMetrics, taskTokenizer, Trainer, type StepReport } from './trainer';
 
 const tiny = (o: Partial<RunConfig> = {}): RunConfig =>
   parseRunConfig({
@@ -225,5 +225,32 @@ describe('RunLoop', () => {
     await l2.resume();
     expect(trainer.stepIndex).toBe(3);
     expect(l2.state).toBe('done');
+  });
+});
+
+describe('rolloutMetrics: reward_std and frac_reward_zero_std as TRL logs them', () => {
+  // two groups of 2: one with signal (1, 0), one without (0, 0)
+  const group = (rewards: number[]) =>
+    ({
+      rewards,
+      breakdown: rewards.map((r) => ({ correctness: r })),
+      completions: rewards.map(() => new Int32Array(3)),
+      truncated: rewards.map(() => false),
+    }) as unknown as Parameters<typeof rolloutMetrics>[0][number];
+  const all = [group([1, 0]), group([0, 0])];
+
+  it('scaleRewards group/none: mean of the group stds (√0.5 and 0 → 0.3536), half the groups without signal', () => {
+    for (const s of ['group', 'none'] as const) {
+      const m = rolloutMetrics(all, s);
+      expect(m.reward_std).toBeCloseTo(Math.sqrt(0.5) / 2, 6);
+      expect(m.frac_reward_zero_std).toBe(0.5);
+    }
+  });
+
+  it('scaleRewards batch: the batch std (of 1,0,0,0: 0.5), and zero-std only when the whole batch agrees', () => {
+    const m = rolloutMetrics(all, 'batch');
+    expect(m.reward_std).toBeCloseTo(0.5, 6);
+    expect(m.frac_reward_zero_std).toBe(0);
+    expect(rolloutMetrics([group([0, 0]), group([0, 0])], 'batch').frac_reward_zero_std).toBe(1);
   });
 });

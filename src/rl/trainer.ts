@@ -223,7 +223,7 @@ export class Trainer {
     const batch = this.buildBatch(kept);
     const logprobs = await timed('logprobs', () => this.rolloutLogprobs(batch));
     const update = await timed('update', () => this.update(batch, logprobs));
-    Object.assign(row, rolloutMetrics(all), this.policyMetrics(batch, logprobs.old, update));
+    Object.assign(row, rolloutMetrics(all, this.config.scaleRewards), this.policyMetrics(batch, logprobs.old, update));
     this.writeThroughput(row, now() - start, all, batch, evalTokens);
     Object.assign(row, timings);
     const samples = this.samples(kept, batch, logprobs.old);
@@ -281,15 +281,18 @@ export class Trainer {
       kept.flatMap((g) => g.completions),
       this.tokenizer.padId,
     );
+    const lossMask = completionMask(rollout, truncated, c.maskTruncatedCompletions);
+    const lossTokens = Array.from(rollout.lengths, (n, b) => (c.maskTruncatedCompletions && truncated[b] ? 0 : n));
     const advantages = computeAdvantages(
       kept.flatMap((g) => g.rewards),
       c.groupSize,
       c,
+      lossTokens,
     );
     return {
       rollout,
       targetMask: completionMask(rollout, truncated, false),
-      lossMask: completionMask(rollout, truncated, c.maskTruncatedCompletions),
+      lossMask,
       advantages,
       tokenAdvantages: broadcastToTokens(rollout, advantages),
     };
@@ -363,9 +366,13 @@ export class Trainer {
     return { ...res.metrics, grad_norm: gradNorm };
   }
 
-  /** Entropy of the rollout policy over every completion token, its change, and the updates' means. */
+  /**
+   * Entropy of the rollout policy over the loss tokens (TRL's completion mask; every completion token when
+   * all are masked out as truncated), its change, and the updates' means.
+   */
   private policyMetrics(batch: TrainBatch, old: PolicyOutput, update: UpdateMetrics): MetricValues {
-    const entropy = maskedMean(old.entropy, batch.targetMask);
+    const mask = batch.lossMask.some((v) => v) ? batch.lossMask : batch.targetMask;
+    const entropy = maskedMean(old.entropy, mask);
     const prevEntropy = [...this.metrics_].reverse().find((r) => r.entropy !== undefined)?.entropy;
     return {
       entropy,
@@ -520,12 +527,22 @@ function maskedMean(values: Float32Array, mask: Uint8Array): number {
   return n > 0 ? s / n : 0;
 }
 
-/** Rewards and lengths over every completion generated this step, dynamic sampling's dropped groups included. */
-function rolloutMetrics(all: Group[]): MetricValues {
+/**
+ * Rewards and lengths over every completion generated this step, dynamic sampling's dropped groups included.
+ * reward_std and frac_reward_zero_std are TRL's: over the std each completion's advantage is scaled by —
+ * its group's (scaleRewards group or none), or the whole batch's (batch).
+ */
+export function rolloutMetrics(all: Group[], scaleRewards: RunConfig['scaleRewards']): MetricValues {
+  const rewards = all.flatMap((g) => g.rewards);
+  const byBatch = scaleRewards === 'batch';
   const row: MetricValues = {
-    reward: mean(all.flatMap((g) => g.rewards)),
-    reward_std: mean(all.map((g) => stdUnbiased(g.rewards))), // TRL: mean of the per-group std
-    frac_reward_zero_std: mean(all.map((g) => (hasRewardSignal(g.rewards) ? 0 : 1))),
+    reward: mean(rewards),
+    reward_std: byBatch ? stdUnbiased(rewards) : mean(all.map((g) => stdUnbiased(g.rewards))),
+    frac_reward_zero_std: byBatch
+      ? hasRewardSignal(rewards)
+        ? 0
+        : 1
+      : mean(all.map((g) => (hasRewardSignal(g.rewards) ? 0 : 1))),
   };
   for (const name of Object.keys(all[0].breakdown[0] ?? {})) {
     row[rewardComponentMetric(name)] = mean(all.flatMap((g) => g.breakdown.map((b) => b[name])));

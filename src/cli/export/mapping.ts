@@ -373,12 +373,15 @@ export const VERL_MAPPING: FieldMapping = {
       case 'rloo':
         return exact({ 'algorithm.adv_estimator': est });
       case 'reinforce++':
-        return approx(
+        return exact(
           { 'algorithm.adv_estimator': est, 'algorithm.gamma': pyFloat(1) },
-          'verl whitens the per-token returns (token-weighted), the playground the per-completion rewards',
+          'both whiten the reward over the loss tokens (masked_whiten; γ = 1 makes every token’s return the reward)',
         );
       case 'reinforce++-baseline':
-        return approx({ 'algorithm.adv_estimator': est }, 'verl whitens over tokens, the playground over completions');
+        return exact(
+          { 'algorithm.adv_estimator': est },
+          'both remove the group mean, then whiten over the loss tokens (masked_whiten)',
+        );
     }
   },
   scaleRewards: (c) => {

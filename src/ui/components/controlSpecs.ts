@@ -240,8 +240,10 @@ export const ENTROPY_PARAMS: NumberSpec[] = [
 export const ADVANTAGE_HELP: Record<RunConfig['advantage'], string> = {
   grpo: 'GRPO: (r − group mean) / group std. (Shao et al., DeepSeekMath)',
   rloo: 'RLOO: r minus the mean of the other G−1 rewards of the group. (Ahmadian et al., Back to Basics: Revisiting REINFORCE-Style Optimization)',
-  'reinforce++': 'REINFORCE++: rewards whitened over the whole batch. (Hu, REINFORCE++)',
-  'reinforce++-baseline': 'REINFORCE++ with the group mean removed first, then batch-whitened. (Hu, REINFORCE++)',
+  'reinforce++':
+    'REINFORCE++: rewards whitened over the whole batch, token-weighted as verl does (a long completion counts once per token). (Hu, REINFORCE++)',
+  'reinforce++-baseline':
+    'REINFORCE++ with the group mean removed first, then whitened over the batch’s tokens as verl does. (Hu, REINFORCE++)',
 };
 
 export const SCALE_HELP: Record<RunConfig['scaleRewards'], string> = {
