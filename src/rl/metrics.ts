@@ -1,6 +1,17 @@
 // The one place that names each metric (docs/DESIGN.md §5). TRL's names where TRL has one. A row's
 // type admits exactly these names, so a misspelt one does not compile (metrics.test.ts).
 
+/** The loss metrics and grad norm of a step's updates (averaged over its passes), in row order. */
+export const UPDATE_METRIC_NAMES = [
+  'kl',
+  'clip_ratio/low_mean',
+  'clip_ratio/high_mean',
+  'clip_ratio/region_mean',
+  'policy_loss',
+  'grad_norm',
+  'cov',
+] as const;
+
 export const METRIC_NAMES = [
   'step',
   'reward',
@@ -12,13 +23,7 @@ export const METRIC_NAMES = [
   'completions/clipped_ratio',
   'completions/mean_terminated_length',
   'entropy',
-  'kl',
-  'clip_ratio/low_mean',
-  'clip_ratio/high_mean',
-  'clip_ratio/region_mean',
-  'policy_loss',
-  'grad_norm',
-  'cov',
+  ...UPDATE_METRIC_NAMES,
   'entropy_delta',
   'entropy_coef',
   'accuracy', // greedy, held-out prompts (eval steps only)

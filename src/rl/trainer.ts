@@ -12,7 +12,7 @@ import { Tokenizer } from '../models/tokenizer';
 import { computeAdvantages, hasRewardSignal, mean, stdUnbiased } from './advantages';
 import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
-import { rewardComponentMetric, timingMetric, type MetricsRow, type TimingPhase } from './metrics';
+import { rewardComponentMetric, timingMetric, UPDATE_METRIC_NAMES, type MetricsRow, type TimingPhase } from './metrics';
 import { meanPassAtK } from './passAtK';
 import { policyLossOn, type PolicyLossMetrics } from './policyLoss';
 import {
@@ -102,16 +102,6 @@ interface RolloutLogprobs {
   old: PolicyOutput; // (B,T) log-probs and entropies
 }
 
-/** The loss metrics and grad norm of a step's updates, in the order a row lists them. */
-const UPDATE_METRICS = [
-  'kl',
-  'clip_ratio/low_mean',
-  'clip_ratio/high_mean',
-  'clip_ratio/region_mean',
-  'policy_loss',
-  'grad_norm',
-  'cov',
-] as const;
 type UpdateMetrics = PolicyLossMetrics & { grad_norm: number };
 
 /** A metrics row's values, without its step. */
@@ -561,6 +551,6 @@ export function rolloutMetrics(all: Group[], scaleRewards: RunConfig['scaleRewar
 /** Each update metric's mean over the passes (summed in pass order). */
 function meanOverPasses(passes: UpdateMetrics[]): UpdateMetrics {
   const means = {} as UpdateMetrics;
-  for (const k of UPDATE_METRICS) means[k] = passes.reduce((s, p) => s + p[k], 0) / passes.length;
+  for (const k of UPDATE_METRIC_NAMES) means[k] = passes.reduce((s, p) => s + p[k], 0) / passes.length;
   return means;
 }
