@@ -100,7 +100,7 @@ describe('UserRewardSandbox', () => {
 
   it('an infinite loop at the top level is stopped while loading', async () => {
     const e = await createError('while (true) {}\nfunction reward() { return 1; }');
-    expect(e.message).toBe('loading the code: timed out after 50 ms');
+    expect(e.message).toBe('loading the code: timed out after 500 ms');
     expect(e.completion).toBe('');
   });
 

@@ -75,7 +75,9 @@ export class RewardCodeError extends Error {
 }
 
 export interface SandboxOptions {
-  timeLimitMs?: number; // per call (and for loading the code); default 50
+  timeLimitMs?: number; // per call; default 50
+  /** Loading runs the code's top level once on a cold interpreter, where a busy machine alone can take 50 ms. */
+  loadTimeLimitMs?: number; // default 500
   memoryLimitBytes?: number; // the runtime's heap; default 16 MiB
   maxStackBytes?: number; // default 64 KiB: deep recursion is QuickJS's "stack overflow" error (~340 calls)
   // before the host's own native stack runs out (it does first at 256 KiB, while V8 still runs the WASM unoptimised)
@@ -128,17 +130,19 @@ export class UserRewardSandbox {
     runtime.setMemoryLimit(opts.memoryLimitBytes ?? 16 * 1024 * 1024);
     runtime.setMaxStackSize(opts.maxStackBytes ?? 64 * 1024);
     const deadline = new Deadline(opts.timeLimitMs ?? 50);
-    runtime.setInterruptHandler(deadline.check);
+    const loadDeadline = new Deadline(opts.loadTimeLimitMs ?? 500);
+    runtime.setInterruptHandler(loadDeadline.check);
     const vm = runtime.newContext();
     const fail = (message: string, line: number | null) => {
       vm.dispose();
       runtime.dispose();
       return new RewardCodeError(message, line, '', '');
     };
-    deadline.start();
+    loadDeadline.start();
     const loaded = vm.evalCode(code, FILE_NAME);
+    runtime.setInterruptHandler(deadline.check);
     if (loaded.error) {
-      const e = describe(vm, loaded.error, deadline);
+      const e = describe(vm, loaded.error, loadDeadline);
       loaded.error.dispose();
       throw fail(`loading the code: ${e.message}`, e.line);
     }

@@ -334,9 +334,10 @@ class RewardCodeError(Exception):
 
 
 class UserCode:
-    """The user's JavaScript `reward(...)` in QuickJS, as the page runs it: 50 ms per call (CPU time
-    here; wall time in the page), a 16 MiB heap and a 64 KiB stack."""
+    """The user's JavaScript `reward(...)` in QuickJS, as the page runs it: 500 ms to load the code and
+    50 ms per call (CPU time here; wall time in the page), a 16 MiB heap and a 64 KiB stack."""
 
+    LOAD_TIME_LIMIT_S = 0.5
     TIME_LIMIT_S = 0.05
     MEMORY_LIMIT_BYTES = 16 * 1024 * 1024
     MAX_STACK_BYTES = 64 * 1024
@@ -354,12 +355,13 @@ class UserCode:
         ctx = quickjs.Context()
         ctx.set_memory_limit(self.MEMORY_LIMIT_BYTES)
         ctx.set_max_stack_size(self.MAX_STACK_BYTES)
-        ctx.set_time_limit(self.TIME_LIMIT_S)
+        ctx.set_time_limit(self.LOAD_TIME_LIMIT_S)
         try:
             ctx.eval(code)
             kind = ctx.eval("typeof reward")
         except self._errors as e:
-            raise RewardCodeError("loading the code: %s" % _error_text(e)) from e
+            raise RewardCodeError("loading the code: %s" % _error_text(e, self.LOAD_TIME_LIMIT_S)) from e
+        ctx.set_time_limit(self.TIME_LIMIT_S)
         if kind != "function":
             raise RewardCodeError("the code must define function reward({ prompt, completion, answer, correct, ... })")
         self._ctx = ctx
@@ -392,11 +394,11 @@ class UserCode:
         return value
 
 
-def _error_text(e):
+def _error_text(e, limit_s=None):
     """QuickJS's message, first line, worded as the page words time-outs and memory failures."""
     text = str(e).split("\n")[0]
     if "interrupted" in text:
-        return "timed out after %d ms" % round(UserCode.TIME_LIMIT_S * 1000)
+        return "timed out after %d ms" % round((limit_s or UserCode.TIME_LIMIT_S) * 1000)
     if "out of memory" in text:
         return "out of memory (the sandbox has a memory limit)"
     return text
