@@ -309,7 +309,7 @@ async function benchGrpo(rt: GpuRuntime, software: boolean): Promise<string> {
   for (const e of [engine, ref, engine2, ref2]) e.dispose();
   log(`GRPO step ${B}×(${P}+${L}) TF.js`);
   const tfm = new TfjsGpt2(cfg, flat);
-  const tfRef = new TfjsGpt2(cfg, flat);
+  const tfRef = new TfjsGpt2(cfg, flat, 1e-3, 'reference/');
   const tfStep = () => tfm.grpoStep(tfRef, prompt, B, P, L, rowAdvantages, seed++);
   await tfStep();
   const tfCounts = await counted(tfStep);

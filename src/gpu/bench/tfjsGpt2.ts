@@ -14,9 +14,12 @@ export class TfjsGpt2 {
     readonly cfg: GPTConfig,
     flat: Float32Array, // laid out by paramLayout(cfg)
     lr = 1e-3,
+    scope = '', // prefixes the TF.js variable names, which must be unique while two models live
   ) {
-    for (const t of paramLayout(cfg).tensors)
-      this.w.set(t.name, tf.variable(tf.tensor(flat.subarray(t.offset, t.offset + t.size), t.shape), true, t.name));
+    for (const t of paramLayout(cfg).tensors) {
+      const init = tf.tensor(flat.subarray(t.offset, t.offset + t.size), t.shape);
+      this.w.set(t.name, tf.variable(init, true, scope + t.name));
+    }
     this.opt = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   }
 
