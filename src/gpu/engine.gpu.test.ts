@@ -178,7 +178,8 @@ describe('WebGpuEngine parity with CpuEngine', () => {
     await gpu.step({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 });
     const L = CONFIG.nLayer;
     // forward: embedding, 10 per layer, ln_f, LM head, logprob; backward: 7 + 19 per layer; step: norm (2) + AdamW.
-    expect(gpu.dispatches).toEqual({ forward: 4 + 10 * L, backward: 7 + 19 * L, step: 3 });
+    const { forward, backward, step } = gpu.dispatches;
+    expect({ forward, backward, step }).toEqual({ forward: 4 + 10 * L, backward: 7 + 19 * L, step: 3 });
     gpu.dispose();
   });
 });

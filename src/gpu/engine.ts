@@ -5,10 +5,12 @@
 // src/models/cpu/model.ts, with its names.
 //
 // Submissions: work is recorded into one pending command encoder and submitted only when a result
-// must come back. The usual step (forward; zeroGrad; backward; step) is therefore two submissions,
+// must come back. The usual SFT step (forward; zeroGrad; backward; step) is therefore two submissions,
 // each with one mapAsync: [forward → logprobs, entropy] and [zero grads, backward, clip, AdamW → grad
-// norm]. Inputs (tokens, coefficients) are copied in inside the same command stream, so recorded
-// work never sees a later call's inputs.
+// norm]. An RL update through `deviceRl` is one: the rollout batch's reference and old log-probs stay
+// on the GPU, the policy-loss kernel writes the backward's coefficients in place, and only the loss
+// sums and the grad norm come back. Inputs (tokens, coefficients) are copied in inside the same command
+// stream, so recorded work never sees a later call's inputs.
 //
 // Not here: the aligned parameter layout (params.ts), the activation buffers (activations.ts),
 // generation (generate.ts, which reads `rt`, `config` and `weights` through its GpuModel), the kernels
@@ -17,11 +19,15 @@
 import { validateConfig, type GPTConfig } from '../models/config';
 import type {
   AdamWConfig,
+  DeviceRlStep,
+  DeviceUpdateRequest,
+  DeviceUpdateResult,
   Engine,
   GenerateRequest,
   GenerateResult,
   OptimizerState,
   PolicyOutput,
+  RolloutLogprobs,
   TokenBatch,
   TokenLossBatch,
   TokenLossTerms,
@@ -41,7 +47,7 @@ import { GRADNORM_PARTIALS, gradNorm } from './kernels/gradnorm';
 import { layernormBackward, layernormForward } from './kernels/layernorm';
 import { logprobEntropyBackward, logprobEntropyForward } from './kernels/logprob';
 import { lmHeadBackward, lmHeadForward, matmulBackward, matmulForward } from './kernels/matmul';
-import { packTokenInputs, policyLossForward } from './kernels/policy_loss';
+import { packTokenInputs, POLICY_LOSS_SUMS, policyLossForward, policyLossReduce } from './kernels/policy_loss';
 import { residualForward } from './kernels/residual';
 import { GpuParamLayout, parameterBindings, type ParameterBindings } from './params';
 import { GpuRuntime, type Recorder } from './runtime';
@@ -72,8 +78,16 @@ export class WebGpuEngine implements Engine {
   readonly grads: GPUBuffer; // their gradients, same layout
   readonly weights: ParameterBindings; // the tensors of `params` by name
   readonly dweights: ParameterBindings; // the tensors of `grads` by name
-  /** Dispatches recorded by the last call of each (for the bench: forward + backward + step = one SFT step). */
-  readonly dispatches = { forward: 0, backward: 0, step: 0 };
+  /**
+   * Dispatches recorded by the last call of each (for the bench: forward + backward + step = one SFT step;
+   * rolloutForward + update = one RL step's forwards and update on the device).
+   */
+  readonly dispatches = { forward: 0, backward: 0, step: 0, rolloutForward: 0, update: 0 };
+  /** The RL update on the GPU: one command stream and one readback per update (DeviceRlStep). */
+  readonly deviceRl: DeviceRlStep = {
+    rolloutForward: (batch, reference, read) => this.rolloutForward(batch, reference, read),
+    update: (req) => this.rlUpdate(req),
+  };
 
   private readonly aligned: GpuParamLayout;
   private readonly m: GPUBuffer; // AdamW first moment, same layout
@@ -88,6 +102,8 @@ export class WebGpuEngine implements Engine {
   private disposed = false;
   private readonly owned: GPUBuffer[] = []; // params, grads, moments, stats: destroyed by dispose()
   private staged: GPUBuffer[] = []; // upload sources of the pending submission
+  /** The rollout batch's log-probs and entropies (B,T) kept by rolloutForward for rlUpdate. */
+  private kept: { B: number; T: number; ref: GPUBuffer; old: GPUBuffer; entropy: GPUBuffer } | null = null;
 
   private constructor(
     readonly rt: GpuRuntime,
@@ -179,17 +195,21 @@ export class WebGpuEngine implements Engine {
   }
 
   async step(opt: AdamWConfig): Promise<{ gradNorm: number }> {
+    const start = this.rt.dispatchCount;
+    this.recordStep(this.recorder(), opt);
+    this.dispatches.step = this.rt.dispatchCount - start;
+    const [norm] = await this.readF32(this.stats, 1);
+    return { gradNorm: norm };
+  }
+
+  /** Clip by the global grad norm (into stats) and AdamW, recorded. */
+  private recordStep(rec: Recorder, opt: AdamWConfig): void {
     this.t++;
     const n = this.aligned.total;
-    const start = this.rt.dispatchCount;
-    const rec = this.recorder();
     gradNorm(rec, this.stats, this.partials, this.grads, n, opt.clip);
     const { lr, beta1, beta2, eps, weightDecay } = opt;
     const s = { lr, beta1, beta2, eps, weightDecay, t: this.t };
     adamwUpdate(rec, this.params, this.m, this.v, this.grads, this.decayBits, this.stats, n, s);
-    this.dispatches.step = this.rt.dispatchCount - start;
-    const [norm] = await this.readF32(this.stats, 1);
-    return { gradNorm: norm };
   }
 
   generate(req: GenerateRequest): Promise<GenerateResult> {
@@ -268,6 +288,150 @@ export class WebGpuEngine implements Engine {
     return out;
   }
 
+  // ---- the RL update on the device (DeviceRlStep) ----
+
+  /**
+   * The reference forward and the policy forward of the rollout batch in one command stream. A reference
+   * engine on the same device lends its weights to this engine's kernels; any other reference forwards
+   * on its own and its log-probs are uploaded.
+   */
+  private async rolloutForward(batch: TokenBatch, reference: Engine, read: boolean): Promise<RolloutLogprobs | null> {
+    validateTokenBatch(this.config, batch);
+    const { B, T } = batch;
+    const N = B * T;
+    const onDevice = reference instanceof WebGpuEngine && reference.sharesShapesAndDevice(this);
+    const refHost = onDevice ? null : (await reference.forward(batch)).logprobs;
+    const { acts: a } = this.ensureActivations(B, T);
+    this.releaseKept();
+    const kept = { B, T, ref: this.rt.buffer(N * F32), old: this.rt.buffer(N * F32), entropy: this.rt.buffer(N * F32) };
+    this.kept = kept;
+    const start = this.rt.dispatchCount;
+    const rec = this.recorder();
+    this.stage(rec, a.tokens, batch.tokens);
+    this.stage(rec, a.targets, batch.targets);
+    const V = this.config.vocabSize;
+    if (refHost) this.stage(rec, kept.ref, refHost);
+    else {
+      (reference as WebGpuEngine).flush(); // its weights' uploads go first
+      this.recordForward(rec, B, T, (reference as WebGpuEngine).weights);
+      logprobEntropyForward(rec, a.logprobs, a.entropy, a.probs, a.logits, a.targets, N, V);
+      rec.copy(a.logprobs, 0, kept.ref, 0, N * F32);
+    }
+    this.recordForward(rec, B, T);
+    logprobEntropyForward(rec, a.logprobs, a.entropy, a.probs, a.logits, a.targets, N, V);
+    rec.copy(a.logprobs, 0, kept.old, 0, N * F32);
+    rec.copy(a.entropy, 0, kept.entropy, 0, N * F32);
+    this.dispatches.rolloutForward = this.rt.dispatchCount - start;
+    this.last = { B, T };
+    if (!read) return null;
+    this.flush();
+    return this.readKept(await this.rt.read(this.keptItems()));
+  }
+
+  /**
+   * One update: forward (unless reused), cov_t, the elementwise loss written straight into the
+   * backward's dL/dlogπ and dL/dH, the loss sums, zero grads, backward, clip, AdamW; then one readback
+   * of the sums and the grad norm (and the kept rollout log-probs when asked).
+   */
+  private async rlUpdate(req: DeviceUpdateRequest): Promise<DeviceUpdateResult> {
+    const kept = this.kept;
+    if (!kept) throw new Error('deviceRl.update: call deviceRl.rolloutForward first');
+    const { batch, rows } = req;
+    const { B, T } = batch;
+    const N = B * T;
+    if (T !== kept.T || (rows ? rows.length : kept.B) !== B || (rows && rows.some((r) => r < 0 || r >= kept.B))) {
+      throw new Error(`deviceRl.update: a (${B},${T}) batch is not rows of the kept (${kept.B},${kept.T}) batch`);
+    }
+    for (const k of ['advantages', 'mask', 'weights', 'pgActive', 'klCovSelected'] as const) {
+      if (req[k].length !== N) throw new Error(`deviceRl.update: ${k} has ${req[k].length} entries, N = ${N}`);
+    }
+    const start = this.rt.dispatchCount;
+    if (req.reuseForward) {
+      if (!this.last || this.last.B !== B || this.last.T !== T) {
+        throw new Error('deviceRl.update: reuseForward needs the last forward to be on this batch');
+      }
+    } else {
+      validateTokenBatch(this.config, batch);
+      const { acts: a } = this.ensureActivations(B, T);
+      const rec = this.recorder();
+      this.stage(rec, a.tokens, batch.tokens);
+      this.stage(rec, a.targets, batch.targets);
+      this.recordForward(rec, B, T);
+      logprobEntropyForward(rec, a.logprobs, a.entropy, a.probs, a.logits, a.targets, N, this.config.vocabSize);
+      this.last = { B, T };
+    }
+    const { acts: a, grads: g } = this.activations!;
+    const rec = this.recorder();
+    const temp: GPUBuffer[] = [];
+    const buffer = (elements: number, data?: Float32Array | Uint32Array) => {
+      const b = this.rt.buffer(elements * F32);
+      if (data) this.stage(rec, b, data);
+      temp.push(b);
+      return b;
+    };
+    let old = kept.old;
+    let ref = kept.ref;
+    if (rows) {
+      old = buffer(N);
+      ref = buffer(N);
+      rows.forEach((r, j) => {
+        rec.copy(kept.old, r * T * F32, old, j * T * F32, T * F32);
+        rec.copy(kept.ref, r * T * F32, ref, j * T * F32, T * F32);
+      });
+    }
+    const tokenIn = buffer(N * 4, packTokenInputs(req.advantages, req.weights, req.pgActive, req.klCovSelected));
+    const advantages = buffer(N, req.advantages);
+    const mask = buffer(N, Uint32Array.from(req.mask));
+    const cov = buffer(N);
+    const terms = buffer(N * 4);
+    const sums = buffer(POLICY_LOSS_SUMS);
+    covarianceForward(rec, cov, a.logprobs, advantages, mask, N);
+    const inp = { logprobs: a.logprobs, oldLogprobs: old, refLogprobs: ref, entropy: a.entropy, tokenIn };
+    policyLossForward(rec, { dLogprobs: g.dLogprobs, dEntropy: g.dEntropy, terms }, inp, N, req.params);
+    policyLossReduce(rec, sums, terms, tokenIn, cov, mask, N);
+    rec.clear(this.grads);
+    this.recordBackward(rec, B, T);
+    this.recordStep(rec, req.opt);
+    this.dispatches.update = this.rt.dispatchCount - start;
+    this.flush();
+    const items = [
+      { buffer: sums, count: POLICY_LOSS_SUMS },
+      { buffer: this.stats, count: 1 },
+    ];
+    const out = await this.rt.read(req.readRollout ? [...items, ...this.keptItems()] : items);
+    for (const b of temp) this.rt.release(b);
+    const s = new Float32Array(out[0]);
+    return {
+      sums: { loss: s[0], pgLoss: s[1], kl: s[2], cov: s[3], low: s[4], high: s[5], n: s[6] },
+      gradNorm: new Float32Array(out[1])[0],
+      rollout: req.readRollout ? this.readKept(out.slice(2)) : null,
+    };
+  }
+
+  /** Whether `other`'s kernels can bind this engine's weights: same device, same model shape. */
+  private sharesShapesAndDevice(other: WebGpuEngine): boolean {
+    const [a, b] = [this.config, other.config];
+    const same = (['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const).every((k) => a[k] === b[k]);
+    return same && this.rt.device === other.rt.device && this.aligned.total === other.aligned.total;
+  }
+
+  private keptItems(): { buffer: GPUBuffer; count: number }[] {
+    const k = this.kept!;
+    const count = k.B * k.T;
+    return [k.ref, k.old, k.entropy].map((buffer) => ({ buffer, count }));
+  }
+
+  private readKept([ref, old, entropy]: ArrayBuffer[]): RolloutLogprobs {
+    return { ref: new Float32Array(ref), old: { logprobs: new Float32Array(old), entropy: new Float32Array(entropy) } };
+  }
+
+  private releaseKept(): void {
+    if (!this.kept) return;
+    this.flush(); // recorded work may still read them
+    for (const b of [this.kept.ref, this.kept.old, this.kept.entropy]) this.rt.release(b);
+    this.kept = null;
+  }
+
   async getWeights(): Promise<Map<string, Float32Array>> {
     return this.aligned.unpack(await this.readF32(this.params, this.aligned.total));
   }
@@ -306,6 +470,8 @@ export class WebGpuEngine implements Engine {
     this.flush();
     this.activations?.destroy();
     this.activations = null;
+    if (this.kept) for (const b of [this.kept.ref, this.kept.old, this.kept.entropy]) b.destroy();
+    this.kept = null;
     for (const b of this.owned) b.destroy();
     this.owned.length = 0;
     if (this.ownsRuntime) this.rt.destroy();
@@ -313,12 +479,11 @@ export class WebGpuEngine implements Engine {
 
   // ---- forward and backward: src/models/cpu/model.ts forwardToLogits / backward, kernel by kernel ----
 
-  /** Embedding → blocks → ln_f → logits (B,T,V) into the activations. */
-  private recordForward(rec: Recorder, B: number, T: number): void {
+  /** Embedding → blocks → ln_f → logits (B,T,V) into the activations, under weights `w` (this engine's by default). */
+  private recordForward(rec: Recorder, B: number, T: number, w: ParameterBindings = this.weights): void {
     const { nEmbd: C, nHead: NH, vocabSize: V, nLayer: L } = this.config;
     const BT = B * T;
     const a = this.activations!.acts;
-    const w = this.weights;
     encoderForward(rec, a.encoded, a.tokens, w.wte, w.wpe, B, T, C, V);
     for (let l = 0; l < L; l++) {
       const residual = l === 0 ? a.encoded : a.layers[l - 1].residual3; // (BT,C)

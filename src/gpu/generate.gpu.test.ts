@@ -49,12 +49,17 @@ async function both(req: GenerateRequest): Promise<[GenerateResult, GenerateResu
 }
 
 describe('generate on the GPU', () => {
-  test('greedy (τ=0) tokens equal CpuEngine greedy tokens for prompts of 1–6 tokens, in one submission', async () => {
+  test('greedy (τ=0) tokens equal CpuEngine greedy tokens for prompts of 1–6 tokens, in one submission of 3 + 5 per layer dispatches per decode step', async () => {
     const req: GenerateRequest = { prompts, maxNewTokens: 9, temperature: 0, seed: 1, eosId: EOS };
     const rt = await testRuntime();
     const before = rt.submitCount;
+    const dispatchesBefore = rt.dispatchCount;
     const [got, want] = await both(req);
     expect(rt.submitCount - before).toBe(1);
+    // A decode step: the embedding, 5 per layer (ln_1+qkv, attention, proj+residual, ln_2+fc+GELU,
+    // proj+residual), then ln_f+LM head and the sample; positions 0 … 6+9−2 (every one samples: a 1-token prompt).
+    const steps = 6 + 9 - 1;
+    expect(rt.dispatchCount - dispatchesBefore, 'dispatches').toBe(steps * (1 + 5 * cfg.nLayer + 2));
     expect(got.completions.map((c) => Array.from(c))).toEqual(want.completions.map((c) => Array.from(c)));
     expect(got.truncated).toEqual(want.truncated);
     // Not degenerate: the rows produce different continuations of several tokens.

@@ -8,17 +8,16 @@
 // starts sampling earlier. A step samples only once some row is past its prompt. Rows that sampled
 // <eos>, or have maxNewTokens tokens, keep writing a filler (<eos>) that is ignored.
 //
-// One step per position: embedding of the token at pos → per layer ln_1 → qkv matmul → attention of
-// the one query over the cache (appending this k, v) → proj + residual → ln_2 → fc + GELU → proj +
-// residual (matmuls for few rows with the next op fused, decode.wgsl); then ln_f → logits (tied wte)
-// → sample the token at pos + 1.
+// One step per position: embedding of the token at pos → per layer ln_1 + qkv matmul → attention of
+// the one query over the cache (appending this k, v) → proj + residual → ln_2 + fc + GELU → proj +
+// residual (matmuls for few rows with the LayerNorm before and the next op after fused, decode.wgsl);
+// then ln_f + logits (tied wte) → sample the token at pos + 1: 5 dispatches per layer and 3 per step.
 // CPU reference: CpuEngine.generate (src/models/cpu/engine.ts) with sampleToken, GPT.decode
 // (src/models/cpu/model.ts) for one position.
 import type { GPTConfig } from '../models/config';
 import type { GenerateRequest, GenerateResult } from '../models/engine';
 import { validateGenerateRequest } from '../models/validate';
 import { attentionDecode, encoderDecode, matmulDecode, type DecodeShape } from './kernels/decode';
-import { layernormForward } from './kernels/layernorm';
 import { sampleTokens } from './kernels/sample';
 import type { ParameterBindings } from './params';
 import type { GpuRuntime } from './runtime';
@@ -54,9 +53,6 @@ export async function generate(model: GpuModel, req: GenerateRequest): Promise<G
     done: rt.upload(new Uint32Array(rows)), // (rows)
     x: rt.buffer(rows * C * f), // (rows, C) residual stream
     x2: rt.buffer(rows * C * f), // (rows, C) residual stream after attention
-    ln: rt.buffer(rows * C * f), // (rows, C)
-    mean: rt.buffer(rows * f), // (rows) layernorm statistics, unused here
-    rstd: rt.buffer(rows * f), // (rows)
     qkv: rt.buffer(rows * 3 * C * f), // (rows, 3C)
     att: rt.buffer(rows * C * f), // (rows, C)
     fcGelu: rt.buffer(rows * 4 * C * f), // (rows, 4C)
@@ -73,17 +69,17 @@ export async function generate(model: GpuModel, req: GenerateRequest): Promise<G
     for (let l = 0; l < nLayer; l++) {
       const p = w.h[l];
       const { k, v } = caches[l];
-      layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x, p.ln1w, p.ln1b, rows, C);
-      matmulDecode(rec, bufs.qkv, bufs.ln, p.qkvw, rows, 3 * C, C, 'bias', p.qkvb);
+      const ln1 = { w: p.ln1w, b: p.ln1b };
+      matmulDecode(rec, bufs.qkv, bufs.x, p.qkvw, rows, 3 * C, C, 'bias', p.qkvb, null, false, ln1);
       attentionDecode(rec, bufs.att, k, v, bufs.qkv, shape, pos);
       matmulDecode(rec, bufs.x2, bufs.att, p.attprojw, rows, C, C, 'residual', p.attprojb, bufs.x);
-      layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x2, p.ln2w, p.ln2b, rows, C);
-      matmulDecode(rec, bufs.fcGelu, bufs.ln, p.fcw, rows, 4 * C, C, 'gelu', p.fcb);
+      const ln2 = { w: p.ln2w, b: p.ln2b };
+      matmulDecode(rec, bufs.fcGelu, bufs.x2, p.fcw, rows, 4 * C, C, 'gelu', p.fcb, null, false, ln2);
       matmulDecode(rec, bufs.x, bufs.fcGelu, p.fcprojw, rows, C, 4 * C, 'residual', p.fcprojb, bufs.x2);
     }
     if (pos + 1 < minPlen) continue; // every row is still inside its prompt: no logits needed
-    layernormForward(rec, bufs.ln, bufs.mean, bufs.rstd, bufs.x, w.lnfw, w.lnfb, rows, C);
-    matmulDecode(rec, bufs.logits, bufs.ln, w.wte, rows, V, C, 'none', null, null, true); // tied LM head
+    const lnf = { w: w.lnfw, b: w.lnfb };
+    matmulDecode(rec, bufs.logits, bufs.x, w.wte, rows, V, C, 'none', null, null, true, lnf); // tied LM head
     sampleTokens(rec, bufs.tokens, bufs.done, bufs.logits, bufs.promptLen, rows, V, Tmax, pos, {
       temperature: req.temperature,
       topK: req.topK ?? 0,

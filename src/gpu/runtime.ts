@@ -41,6 +41,7 @@ export class GpuRuntime {
   private uniformPool: GPUBuffer[] = []; // uniform buffers whose submissions have completed
   dispatchCount = 0; // dispatches recorded since the last resetCounters()
   submitCount = 0;
+  mapCount = 0; // mapAsync calls (readbacks) since the last resetCounters()
 
   constructor(readonly device: GPUDevice) {}
 
@@ -146,6 +147,7 @@ export class GpuRuntime {
     const enc = this.device.createCommandEncoder();
     items.forEach((it, i) => enc.copyBufferToBuffer(it.buffer, (it.offset ?? 0) * 4, staging, offsets[i], sizes[i]));
     this.device.queue.submit([enc.finish()]);
+    this.mapCount++;
     await staging.mapAsync(GPUMapMode.READ);
     const mapped = staging.getMappedRange();
     const out = items.map((_, i) => mapped.slice(offsets[i], offsets[i] + sizes[i]));
@@ -167,6 +169,7 @@ export class GpuRuntime {
   resetCounters(): void {
     this.dispatchCount = 0;
     this.submitCount = 0;
+    this.mapCount = 0;
   }
 
   destroy(): void {

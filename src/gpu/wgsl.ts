@@ -18,6 +18,7 @@ import logprob from './shaders/logprob.wgsl?raw';
 import matmul from './shaders/matmul.wgsl?raw';
 import matmulBias from './shaders/matmul_bias.wgsl?raw';
 import policyLoss from './shaders/policy_loss.wgsl?raw';
+import policyLossReduce from './shaders/policy_loss_reduce.wgsl?raw';
 import residual from './shaders/residual.wgsl?raw';
 import sample from './shaders/sample.wgsl?raw';
 import geluLib from './shaders/lib/gelu.wgsl?raw';
@@ -40,6 +41,7 @@ export const SHADERS = {
   matmul,
   matmul_bias: matmulBias,
   policy_loss: policyLoss,
+  policy_loss_reduce: policyLossReduce,
   residual,
   sample,
 };

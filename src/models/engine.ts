@@ -93,6 +93,59 @@ export interface TokenLossTerms {
   clipped: Uint8Array; // (N) CLIPPED_NONE | CLIPPED_LOW | CLIPPED_HIGH
 }
 
+/** The rollout batch's log-probs under the reference and the rollout ("old") policy, and the latter's entropies. */
+export interface RolloutLogprobs {
+  ref: Float32Array; // (B,T) logπ_ref
+  old: PolicyOutput; // (B,T) logπ_old and H
+}
+
+/** The sums over the loss tokens an update's metrics are made of (reduced on the engine's device). */
+export interface PolicyLossSums {
+  loss: number; // Σ w·(pgActive·pg + β·kl − α·H): L
+  pgLoss: number; // Σ w·pgActive·pg
+  kl: number; // Σ kl
+  cov: number; // Σ cov_t (cov_t of the current log-probs, src/rl/policyLoss.ts `tokenCovariance`)
+  low: number; // tokens CLIPPED_LOW
+  high: number; // tokens CLIPPED_HIGH
+  n: number; // loss tokens
+}
+
+/** One AdamW step on the policy loss of rows of the batch kept by `DeviceRlStep.rolloutForward`. */
+export interface DeviceUpdateRequest {
+  rows: number[] | null; // rows of the kept batch (null = all, in order)
+  batch: TokenBatch; // those rows
+  reuseForward: boolean; // true: the engine's last forward was on `batch` under the current weights
+  advantages: Float32Array; // (N) A, N = batch.B·batch.T
+  mask: Uint8Array; // (N) 1 = loss token
+  weights: ArrayLike<number>; // (N) aggregation weight
+  pgActive: ArrayLike<number>; // (N)
+  klCovSelected: ArrayLike<number>; // (N)
+  params: TokenLossParams;
+  opt: AdamWConfig;
+  readRollout: boolean; // also bring back the kept batch's log-probs (with the metrics, in the same readback)
+}
+
+export interface DeviceUpdateResult {
+  sums: PolicyLossSums;
+  gradNorm: number; // before clipping
+  rollout: RolloutLogprobs | null; // when readRollout
+}
+
+/**
+ * An RL update kept on the engine's device (docs/DESIGN.md §5, docs/ARCHITECTURE.md): the rollout
+ * batch's reference and old log-probs stay where they were computed, and one update — forward (unless
+ * reused), elementwise loss, backward from its coefficients, clip, AdamW, the loss terms reduced — is
+ * one command stream with one readback. Held to the TypeScript path by src/gpu/rlStep.gpu.test.ts.
+ */
+export interface DeviceRlStep {
+  /**
+   * Forwards `batch` under `reference`'s weights and under this engine's (whose activations are kept for
+   * a backward) and keeps both log-probs and the entropies on the device. Reads them back only when `read`.
+   */
+  rolloutForward(batch: TokenBatch, reference: Engine, read: boolean): Promise<RolloutLogprobs | null>;
+  update(req: DeviceUpdateRequest): Promise<DeviceUpdateResult>;
+}
+
 export interface Engine {
   readonly backend: 'cpu' | 'webgpu';
   readonly config: GPTConfig;
@@ -138,6 +191,9 @@ export interface Engine {
    * logprobs, advantages, mask are (N).
    */
   tokenCovariance?(logprobs: Float32Array, advantages: Float32Array, mask: Uint8Array): Promise<Float32Array>;
+
+  /** Optional capability: the update on the device (DeviceRlStep); without it the RL core drives forward/backward/step. */
+  readonly deviceRl?: DeviceRlStep;
 
   dispose(): void;
 }

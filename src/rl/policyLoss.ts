@@ -13,7 +13,7 @@ import { aggregationWeights } from './aggregation';
 import type { RunConfig } from './config';
 import { klToken } from './kl';
 import type { MetricName } from './metrics';
-import { CLIPPED_HIGH, CLIPPED_LOW, type Engine, type TokenLossParams } from '../models/engine';
+import { CLIPPED_HIGH, CLIPPED_LOW, type Engine, type PolicyLossSums, type TokenLossParams } from '../models/engine';
 import { Rng } from '../models/rng';
 
 export type { TokenLossParams };
@@ -370,4 +370,26 @@ export async function policyLossOn(
     lowClipped: terms.clipped[i] === CLIPPED_LOW,
     highClipped: terms.clipped[i] === CLIPPED_HIGH,
   }));
+}
+
+/**
+ * Whether the batch-level plan reads the current log-probs or entropies (Clip-Cov / KL-Cov select on
+ * cov_t, the top-entropy mask on H). Without them the plan is the aggregation weights alone, so an
+ * engine that keeps log-probs on its device (Engine.deviceRl) need not send them back before the update.
+ */
+export function planNeedsLogprobs(p: Pick<PolicyLossParams, 'policyLoss' | 'topEntropyQuantile'>): boolean {
+  return p.policyLoss !== 'vanilla' || p.topEntropyQuantile < 1;
+}
+
+/** The loss metrics from sums over the loss tokens (reducePolicyLoss's definitions). */
+export function metricsFromSums(s: PolicyLossSums): PolicyLossMetrics {
+  const frac = (c: number) => (s.n > 0 ? c / s.n : 0);
+  return {
+    policy_loss: s.pgLoss,
+    kl: frac(s.kl),
+    cov: frac(s.cov),
+    'clip_ratio/low_mean': frac(s.low),
+    'clip_ratio/high_mean': frac(s.high),
+    'clip_ratio/region_mean': frac(s.low + s.high),
+  };
 }

@@ -4,7 +4,14 @@
 // It drives any Engine (CPU or WebGPU) and owns all randomness through one Rng, so a run is
 // deterministic for a seed and a saved state continues exactly.
 
-import type { AdamWConfig, Engine, OptimizerState, PolicyOutput } from '../models/engine';
+import type {
+  AdamWConfig,
+  DeviceRlStep,
+  Engine,
+  OptimizerState,
+  PolicyOutput,
+  RolloutLogprobs,
+} from '../models/engine';
 import type { GPTConfig } from '../models/config';
 import { MODEL_SIZES } from '../models/config';
 import { hash32, Rng } from '../models/rng';
@@ -14,7 +21,14 @@ import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
 import { rewardComponentMetric, timingMetric, UPDATE_METRIC_NAMES, type MetricsRow, type TimingPhase } from './metrics';
 import { meanPassAtK } from './passAtK';
-import { policyLossOn, type PolicyLossMetrics } from './policyLoss';
+import {
+  metricsFromSums,
+  planNeedsLogprobs,
+  planPolicyLoss,
+  policyLossOn,
+  type PolicyLossMetrics,
+  type PolicyLossParams,
+} from './policyLoss';
 import {
   broadcastToTokens,
   buildRolloutBatch,
@@ -94,12 +108,6 @@ interface TrainBatch {
   lossMask: Uint8Array; // (B,T) the tokens in the loss (maskTruncatedCompletions drops truncated rows)
   advantages: number[]; // (B)
   tokenAdvantages: Float32Array; // (B,T) each row's advantage on its completion tokens
-}
-
-/** The batch's log-probs under the frozen reference, and the rollout ("old") policy's forward. */
-interface RolloutLogprobs {
-  ref: Float32Array; // (B,T)
-  old: PolicyOutput; // (B,T) log-probs and entropies
 }
 
 type UpdateMetrics = PolicyLossMetrics & { grad_norm: number };
@@ -211,8 +219,8 @@ export class Trainer {
     const evalTokens = this.isEvalStep() ? await timed('eval', () => this.evaluateInto(row)) : 0;
     const { all, kept } = await timed('rollout', () => this.collectOrRewind());
     const batch = this.buildBatch(kept);
-    const logprobs = await timed('logprobs', () => this.rolloutLogprobs(batch));
-    const update = await timed('update', () => this.update(batch, logprobs));
+    const rollout = await timed('logprobs', () => this.rolloutLogprobs(batch));
+    const { metrics: update, logprobs } = await timed('update', () => this.update(batch, rollout));
     Object.assign(row, rolloutMetrics(all, this.config.scaleRewards), this.policyMetrics(batch, logprobs.old, update));
     this.writeThroughput(row, now() - start, all, batch, evalTokens);
     Object.assign(row, timings);
@@ -288,8 +296,14 @@ export class Trainer {
     };
   }
 
-  /** The batch under the frozen reference and the rollout policy; the latter is the last forward on `engine`. */
-  private async rolloutLogprobs(batch: TrainBatch): Promise<RolloutLogprobs> {
+  /**
+   * The batch under the frozen reference and the rollout policy; the latter is the last forward on
+   * `engine`. An engine with `deviceRl` keeps them on its device, and they come back here only when the
+   * loss's plan needs them before the update (else null: the first update brings them back).
+   */
+  private async rolloutLogprobs(batch: TrainBatch): Promise<RolloutLogprobs | null> {
+    const rl = this.engine.deviceRl;
+    if (rl) return rl.rolloutForward(batch.rollout.batch, this.refEngine, planNeedsLogprobs(this.lossParams()));
     const ref = new Float32Array((await this.refEngine.forward(batch.rollout.batch)).logprobs);
     const old = copyOutput(await this.engine.forward(batch.rollout.batch));
     return { ref, old };
@@ -299,20 +313,94 @@ export class Trainer {
    * μ passes (ppoEpochs) over minibatches, one AdamW step each. Returns the loss metrics and grad norm
    * averaged over the updates.
    */
-  private async update(batch: TrainBatch, logprobs: RolloutLogprobs): Promise<UpdateMetrics> {
+  private async update(
+    batch: TrainBatch,
+    kept: RolloutLogprobs | null,
+  ): Promise<{ metrics: UpdateMetrics; logprobs: RolloutLogprobs }> {
     const c = this.config;
     const { B } = batch.rollout.batch;
     const nMini = Math.min(c.miniBatches, B);
     const passes: UpdateMetrics[] = [];
+    const rl = this.engine.deviceRl;
+    let logprobs = kept;
     for (let epoch = 0; epoch < c.ppoEpochs; epoch++) {
       const order = Array.from({ length: B }, (_, i) => i);
       if (nMini > 1) this.rng.shuffle(order);
       for (let m = 0; m < nMini; m++) {
         const rows = nMini === 1 ? null : order.slice(Math.floor((m * B) / nMini), Math.floor(((m + 1) * B) / nMini));
-        passes.push(await this.updateOn(batch, logprobs, rows, epoch === 0));
+        if (rl) {
+          const r = await this.updateOnDevice(rl, batch, logprobs, rows, epoch === 0);
+          logprobs ??= r.rollout;
+          passes.push(r.metrics);
+        } else passes.push(await this.updateOn(batch, logprobs!, rows, epoch === 0));
       }
     }
-    return meanOverPasses(passes);
+    return { metrics: meanOverPasses(passes), logprobs: logprobs! };
+  }
+
+  private lossParams(): PolicyLossParams {
+    return { ...this.config, entropyCoef: this.entropyCoef, normLength: this.config.maxNewTokens };
+  }
+
+  private adamw(): AdamWConfig {
+    const c = this.config;
+    return { lr: c.lr, beta1: c.beta1, beta2: c.beta2, eps: 1e-8, weightDecay: c.weightDecay, clip: c.gradClip };
+  }
+
+  /**
+   * `updateOn` on the engine's device (Engine.deviceRl): the plan is made here — from the current
+   * log-probs when it needs them (the rollout's read back, or a forward of the rows), else from the mask
+   * alone — and the rest is one command stream with one readback, which also brings back the rollout's
+   * log-probs when they have not come yet (`logprobs` null).
+   */
+  private async updateOnDevice(
+    rl: DeviceRlStep,
+    batch: TrainBatch,
+    logprobs: RolloutLogprobs | null,
+    rows: number[] | null,
+    firstEpoch: boolean,
+  ): Promise<{ metrics: UpdateMetrics; rollout: RolloutLogprobs | null }> {
+    const { T } = batch.rollout.batch;
+    const sub = rows ? selectRows(batch.rollout, rows) : batch.rollout;
+    const N = sub.batch.B * T;
+    const pick = <A extends Float32Array | Uint8Array>(a: A) => (rows ? selectRowValues(a, T, rows) : a);
+    const params = this.lossParams();
+    let reuseForward = !rows && firstEpoch;
+    let cur: PolicyOutput | null = reuseForward && logprobs ? logprobs.old : null;
+    if (planNeedsLogprobs(params) && !cur) {
+      cur = await this.engine.forward(sub.batch);
+      reuseForward = true;
+    }
+    // Without planNeedsLogprobs the plan reads only the mask and advantages: the zeros stand in.
+    const zeros = new Float32Array(N);
+    const advantages = pick(batch.tokenAdvantages);
+    const mask = pick(batch.lossMask);
+    const plan = planPolicyLoss({
+      B: sub.batch.B,
+      T,
+      logprobs: cur?.logprobs ?? zeros,
+      oldLogprobs: logprobs ? pick(logprobs.old.logprobs) : zeros,
+      refLogprobs: zeros,
+      entropy: cur?.entropy ?? zeros,
+      advantages,
+      mask,
+      params,
+      seed: this.rng.int(0x7fffffff),
+    });
+    const r = await rl.update({
+      rows,
+      batch: sub.batch,
+      reuseForward,
+      advantages,
+      mask,
+      weights: plan.weights,
+      pgActive: plan.pgActive,
+      klCovSelected: plan.klCovSelected,
+      params: plan.tokenParams,
+      opt: this.adamw(),
+      readRollout: !logprobs,
+    });
+    return { metrics: { ...metricsFromSums(r.sums), grad_norm: r.gradNorm }, rollout: r.rollout };
   }
 
   /**
@@ -325,7 +413,6 @@ export class Trainer {
     rows: number[] | null,
     firstEpoch: boolean,
   ): Promise<UpdateMetrics> {
-    const c = this.config;
     const { T } = batch.rollout.batch;
     const sub = rows ? selectRows(batch.rollout, rows) : batch.rollout;
     const cur = !rows && firstEpoch ? old : await this.engine.forward(sub.batch);
@@ -339,20 +426,12 @@ export class Trainer {
       entropy: cur.entropy,
       advantages: pick(batch.tokenAdvantages),
       mask: pick(batch.lossMask),
-      params: { ...c, entropyCoef: this.entropyCoef, normLength: c.maxNewTokens },
+      params: this.lossParams(),
       seed: this.rng.int(0x7fffffff),
     });
     this.engine.zeroGrad();
     await this.engine.backward(res.dLogprobs, res.dEntropy);
-    const opt: AdamWConfig = {
-      lr: c.lr,
-      beta1: c.beta1,
-      beta2: c.beta2,
-      eps: 1e-8,
-      weightDecay: c.weightDecay,
-      clip: c.gradClip,
-    };
-    const { gradNorm } = await this.engine.step(opt);
+    const { gradNorm } = await this.engine.step(this.adamw());
     return { ...res.metrics, grad_norm: gradNorm };
   }
 

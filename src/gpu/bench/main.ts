@@ -1,5 +1,8 @@
 // The bench page: (a) our matmul vs TF.js WebGPU tf.matMul at the model's shapes, (b) one SFT step
-// of WebGpuEngine vs the same GPT-2 in TF.js (ops + autodiff), (c) generation tokens/s vs TF.js.
+// of WebGpuEngine vs the same GPT-2 in TF.js (ops + autodiff), (c) generation tokens/s vs TF.js,
+// (d) one GRPO step (generate, reference and rollout log-probs, policy loss, backward, clip, AdamW)
+// through Engine.deviceRl, through the per-call Engine API, and in TF.js, with mapAsync and dispatch
+// counts taken at the WebGPU API (so TF.js's are counted the same way).
 // Medians of repeated runs, each ended by waiting for the GPU. On a software adapter (SwiftShader,
 // ~0.2 GFLOP/s) shapes and repetitions are scaled down, and the table says what ran.
 import * as tf from '@tensorflow/tfjs';
@@ -9,7 +12,13 @@ import { acquireDevice } from '../device';
 import { GpuRuntime } from '../runtime';
 import { randomArray } from '../testing';
 import { matmul } from '../kernels/matmul';
-import { meanNllCoefficients, type TokenBatch } from '../../models/engine';
+import {
+  meanNllCoefficients,
+  type AdamWConfig,
+  type Engine,
+  type TokenBatch,
+  type TokenLossParams,
+} from '../../models/engine';
 import { paramLayout } from '../../models/params';
 import { WebGpuEngine } from '../engine';
 import { generate } from '../generate';
@@ -173,7 +182,162 @@ async function benchGenerate(rt: GpuRuntime, software: boolean): Promise<string>
   ].join('\n');
 }
 
+/** Every mapAsync and dispatchWorkgroups on the page, ours and TF.js's alike. */
+const apiCounts = { maps: 0, dispatches: 0 };
+function countWebGpuCalls(): void {
+  const map = GPUBuffer.prototype.mapAsync;
+  GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
+    apiCounts.maps++;
+    return map.apply(this, args);
+  };
+  const dispatch = GPUComputePassEncoder.prototype.dispatchWorkgroups;
+  GPUComputePassEncoder.prototype.dispatchWorkgroups = function (
+    this: GPUComputePassEncoder,
+    ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>
+  ) {
+    apiCounts.dispatches++;
+    return dispatch.apply(this, args);
+  };
+}
+
+/** mapAsync and dispatches of one call of `fn`. */
+async function counted(fn: () => Promise<unknown>): Promise<{ maps: number; dispatches: number }> {
+  const [m, d] = [apiCounts.maps, apiCounts.dispatches];
+  await fn();
+  return { maps: apiCounts.maps - m, dispatches: apiCounts.dispatches - d };
+}
+
+/**
+ * (d) One GRPO step in the trainer's common case (vanilla clip ε 0.2/0.28, k3 KL β 0.05, α 0.01,
+ * token-mean, one pass; docs/DESIGN.md §5): B rows = B/4 prompts × 4 completions of L tokens at τ = 1,
+ * fixed advantages ±1 per row.
+ */
+async function benchGrpo(rt: GpuRuntime, software: boolean): Promise<string> {
+  const cfg = benchConfig;
+  const flat = benchWeights(cfg);
+  const [B, P, L] = software ? [8, 8, 8] : [16, 8, 24];
+  const T = P + L - 1;
+  const runs = software ? (quick ? 3 : 5) : 10;
+  const prompt = new Int32Array(B * P); // (B,P) 4 rows per prompt
+  for (let i = 0; i < prompt.length; i++)
+    prompt[i] = 3 + ((Math.floor(i / (4 * P)) * 5 + (i % P) * 7) % (cfg.vocabSize - 3));
+  const prompts = Array.from({ length: B }, (_, r) => prompt.subarray(r * P, (r + 1) * P));
+  const rowAdvantages = Float32Array.from({ length: B }, (_, r) => (r % 2 ? -1 : 1));
+  const weights = new Map<string, Float32Array>();
+  for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
+  const params: TokenLossParams = {
+    clip: true,
+    epsLow: 0.2,
+    epsHigh: 0.28,
+    dualClip: null,
+    klCoef: 0.05,
+    klEstimator: 'k3',
+    entropyCoef: 0.01,
+    klCovCoef: 0,
+  };
+  const opt: AdamWConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
+  /** The rollout batch of a generation, token-mean weights and per-token advantages (as src/rl/rollout.ts). */
+  const rolloutBatch = (completions: Int32Array[]) => {
+    const tokens = new Int32Array(B * T); // (B,T)
+    const targets = new Int32Array(B * T).fill(-1); // (B,T)
+    for (let b = 0; b < B; b++) {
+      tokens.set(prompts[b], b * T);
+      tokens.set(completions[b].subarray(0, L - 1), b * T + P);
+      targets.set(completions[b], b * T + P - 1);
+    }
+    const mask = Uint8Array.from(targets, (t) => (t >= 0 ? 1 : 0));
+    const n = mask.reduce((a, x) => a + x, 0);
+    const advantages = Float32Array.from(mask, (m, i) => m * rowAdvantages[Math.floor(i / T)]);
+    return { batch: { B, T, tokens, targets }, mask, weights: Float32Array.from(mask, (m) => m / n), advantages };
+  };
+  const engines = async (): Promise<[WebGpuEngine, WebGpuEngine]> => [
+    await WebGpuEngine.create(rt, cfg, { weights }),
+    await WebGpuEngine.create(rt, cfg, { weights }),
+  ];
+  let seed = 1;
+  const generateOn = (e: Engine) => e.generate({ prompts, maxNewTokens: L, temperature: 1, seed: seed++, eosId: -1 });
+
+  const [engine, ref] = await engines();
+  const deviceStep = async () => {
+    const r = rolloutBatch((await generateOn(engine)).completions);
+    await engine.deviceRl.rolloutForward(r.batch, ref, false);
+    const zeros = new Float32Array(B * T);
+    return engine.deviceRl.update({
+      rows: null,
+      batch: r.batch,
+      reuseForward: true,
+      advantages: r.advantages,
+      mask: r.mask,
+      weights: r.weights,
+      pgActive: r.mask,
+      klCovSelected: zeros,
+      params,
+      opt,
+      readRollout: true,
+    });
+  };
+  const [engine2, ref2] = await engines();
+  const perCallStep = async () => {
+    const r = rolloutBatch((await generateOn(engine2)).completions);
+    const refLogprobs = (await ref2.forward(r.batch)).logprobs;
+    const cur = await engine2.forward(r.batch);
+    await engine2.tokenCovariance(cur.logprobs, r.advantages, r.mask);
+    const old = new Float32Array(cur.logprobs);
+    const terms = await engine2.tokenPolicyLoss({
+      N: B * T,
+      logprobs: cur.logprobs,
+      oldLogprobs: old,
+      refLogprobs,
+      entropy: cur.entropy,
+      advantages: r.advantages,
+      weights: r.weights,
+      pgActive: r.mask,
+      klCovSelected: new Float32Array(B * T),
+      params,
+    });
+    engine2.zeroGrad();
+    await engine2.backward(terms.dLogprobs, terms.dEntropy);
+    return engine2.step(opt);
+  };
+  log(`GRPO step ${B}×(${P}+${L}) ours`);
+  await deviceStep(); // pipelines compiled
+  const devCounts = await counted(deviceStep);
+  const dev = await medianMs(deviceStep, runs);
+  await perCallStep();
+  const perCallCounts = await counted(perCallStep);
+  const perCall = await medianMs(perCallStep, runs);
+  for (const e of [engine, ref, engine2, ref2]) e.dispose();
+  log(`GRPO step ${B}×(${P}+${L}) TF.js`);
+  const tfm = new TfjsGpt2(cfg, flat);
+  const tfRef = new TfjsGpt2(cfg, flat, 1e-3, 'reference/');
+  const tfStep = () => tfm.grpoStep(tfRef, prompt, B, P, L, rowAdvantages, seed++);
+  await tfStep();
+  const tfCounts = await counted(tfStep);
+  const theirs = await medianMs(tfStep, runs);
+  tfm.dispose();
+  tfRef.dispose();
+  return [
+    `### (d) GRPO step: ${cfg.nLayer} layers, C=${cfg.nEmbd}, ${B} rows × (${P} prompt + ${L} new tokens), vanilla clip + k3 KL + entropy, token-mean, median of ${runs}`,
+    '',
+    table(
+      [
+        '',
+        'ours (Engine.deviceRl)',
+        'ours (per-call Engine API)',
+        'TF.js (ops + autodiff)',
+        'speed-up (TF.js/deviceRl)',
+      ],
+      [
+        ['ms per step', fmt(dev, 1), fmt(perCall, 1), fmt(theirs, 1), fmt(theirs / dev)],
+        ['mapAsync per step', devCounts.maps, perCallCounts.maps, tfCounts.maps, ''],
+        ['dispatches per step', devCounts.dispatches, perCallCounts.dispatches, tfCounts.dispatches, ''],
+      ],
+    ),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
+  countWebGpuCalls();
   const ctx = await acquireDevice();
   const rt = new GpuRuntime(ctx.device);
   await tf.setBackend('webgpu');
@@ -188,6 +352,7 @@ async function main(): Promise<void> {
   parts.push(await benchMatmul(rt, software), '');
   parts.push(await benchSft(rt, software), '');
   parts.push(await benchGenerate(rt, software), '');
+  parts.push(await benchGrpo(rt, software), '');
   const markdown = parts.join('\n');
   (document.getElementById('out') as HTMLElement).textContent = markdown;
   window.__benchDone = { markdown };

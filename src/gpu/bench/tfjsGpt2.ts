@@ -14,9 +14,12 @@ export class TfjsGpt2 {
     readonly cfg: GPTConfig,
     flat: Float32Array, // laid out by paramLayout(cfg)
     lr = 1e-3,
+    scope = '', // prefixes the TF.js variable names, which must be unique while two models live
   ) {
-    for (const t of paramLayout(cfg).tensors)
-      this.w.set(t.name, tf.variable(tf.tensor(flat.subarray(t.offset, t.offset + t.size), t.shape), true, t.name));
+    for (const t of paramLayout(cfg).tensors) {
+      const init = tf.tensor(flat.subarray(t.offset, t.offset + t.size), t.shape);
+      this.w.set(t.name, tf.variable(init, true, scope + t.name));
+    }
     this.opt = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   }
 
@@ -129,6 +132,79 @@ export class TfjsGpt2 {
     });
     const v = (await loss.data())[0];
     loss.dispose();
+    return v;
+  }
+
+  /** log p(target) (B·T) and the entropy (B·T) of every position's next-token distribution. */
+  private tokenLogprobs(tok: tf.Tensor2D, tgt: tf.Tensor1D): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+    const logp = tf.logSoftmax(this.forward(tok, 0, null));
+    return {
+      logp: logp.mul(tf.oneHot(tgt, this.cfg.vocabSize)).sum(-1) as tf.Tensor1D,
+      entropy: logp.exp().mul(logp).sum(-1).neg() as tf.Tensor1D,
+    };
+  }
+
+  /**
+   * One GRPO step as the trainer's common case runs it: generate L tokens after each row's prompt, the
+   * rows' log-probs under `ref` and under these weights (the rollout policy), then the clipped surrogate
+   * (ε 0.2 / 0.28) + β·k3 KL − α·H averaged over completion tokens (token-mean), autodiff, global-norm
+   * clip, Adam; returns [loss, grad norm], read back together. `advantages` (B) are the rows' A.
+   */
+  async grpoStep(
+    ref: TfjsGpt2,
+    prompt: Int32Array,
+    B: number,
+    P: number,
+    L: number,
+    advantages: Float32Array,
+    seed: number,
+  ): Promise<Float32Array> {
+    const completions = await this.generate(prompt, B, P, L, 1, seed); // (B,L)
+    const T = P + L - 1;
+    const tokens = new Int32Array(B * T); // (B,T) prompt, completion[:-1]
+    const targets = new Int32Array(B * T).fill(-1); // (B,T) the completion, from position P−1
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < P; t++) tokens[b * T + t] = prompt[b * P + t];
+      for (let j = 0; j < L; j++) {
+        if (j < L - 1) tokens[b * T + P + j] = completions[b * L + j];
+        targets[b * T + P - 1 + j] = completions[b * L + j];
+      }
+    }
+    const [epsLow, epsHigh, beta, alpha, clip] = [0.2, 0.28, 0.05, 0.01, 1];
+    const out = tf.tidy(() => {
+      const tok = tf.tensor2d(tokens, [B, T], 'int32');
+      const mask = tf.tensor1d(targets, 'int32').greaterEqual(0).cast('float32');
+      const tgt = tf.tensor1d(
+        targets.map((t) => Math.max(t, 0)),
+        'int32',
+      );
+      const adv = tf
+        .tensor1d(advantages)
+        .reshape([B, 1])
+        .tile([1, T])
+        .reshape([B * T]);
+      const refLogp = ref.tokenLogprobs(tok, tgt).logp;
+      const oldLogp = this.tokenLogprobs(tok, tgt).logp;
+      const n = tf.maximum(mask.sum(), 1);
+      const { value, grads } = tf.variableGrads(() => {
+        const cur = this.tokenLogprobs(tok, tgt);
+        const ratio = cur.logp.sub(oldLogp).exp();
+        const pg = tf.maximum(adv.neg().mul(ratio), adv.neg().mul(ratio.clipByValue(1 - epsLow, 1 + epsHigh)));
+        const d = refLogp.sub(cur.logp);
+        const kl = d.exp().sub(d).sub(1);
+        const perToken = pg.add(kl.mul(beta)).sub(cur.entropy.mul(alpha));
+        return perToken.mul(mask).sum().div(n) as tf.Scalar;
+      });
+      const names = Object.keys(grads);
+      const norm = tf.sqrt(names.map((k) => grads[k].square().sum()).reduce((acc, x) => acc.add(x)));
+      const scale = tf.minimum(1, tf.div(clip, norm.add(1e-6)));
+      const clipped: tf.NamedTensorMap = {};
+      for (const k of names) clipped[k] = grads[k].mul(scale);
+      this.opt.applyGradients(clipped);
+      return tf.stack([value, norm]);
+    });
+    const v = (await out.data()) as Float32Array;
+    out.dispose();
     return v;
   }
 

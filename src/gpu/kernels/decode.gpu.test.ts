@@ -6,6 +6,7 @@ import { attentionForward, encoderForward, geluForward, matmulForward, residualF
 import { Rng } from '../../models/rng';
 import { allClose, randomArray, testRuntime } from '../testing';
 import { attentionDecode, encoderDecode, matmulDecode, type DecodeEpilogue } from './decode';
+import { layernormForward } from './layernorm';
 
 describe('decode kernels', () => {
   test('attention_decode, stepped over 0..T-1 with the cache, equals causal attention at each position (rtol 1e-4 / atol 1e-5)', async () => {
@@ -116,4 +117,35 @@ describe('decode kernels', () => {
     const c = allClose(await rt.readF32(out, M * N), want, 1e-4, 1e-5);
     expect(c.ok, `worst |diff| ${c.maxAbs}`).toBe(true);
   });
+
+  test.each([
+    [3, 70, 36, 'vec4'],
+    [2, 19, 13, 'scalar'],
+  ] as const)(
+    'matmul_decode with a LayerNorm fused in front (M=%i, N=%i, K=%i, %s statistics) equals layernormForward then matmul_decode, bit for bit',
+    async (M, N, K, _stats) => {
+      const rt = await testRuntime();
+      const a = rt.upload(randomArray(M * K, 21, 3)); // (M,K) rows of a residual stream
+      const w = rt.upload(randomArray(K * N, 22)); // (K,N)
+      const bias = rt.upload(randomArray(N, 23));
+      const ln = { w: rt.upload(randomArray(K, 24, 2)), b: rt.upload(randomArray(K, 25)) };
+      const [normed, mean, rstd, unfused, fused] = [M * K, M, M, M * N, M * N].map((n) => rt.buffer(n * 4));
+      const start = rt.dispatchCount;
+      const rec = rt.recorder();
+      layernormForward(rec, normed, mean, rstd, a, ln.w, ln.b, M, K);
+      matmulDecode(rec, unfused, normed, w, M, N, K, 'gelu', bias);
+      const unfusedDispatches = rt.dispatchCount - start;
+      matmulDecode(rec, fused, a, w, M, N, K, 'gelu', bias, null, false, ln);
+      rec.submit();
+      expect(rt.dispatchCount - start - unfusedDispatches, 'one dispatch').toBe(1);
+      const [want, got] = (
+        await rt.read([
+          { buffer: unfused, count: M * N },
+          { buffer: fused, count: M * N },
+        ])
+      ).map((b) => new Float32Array(b));
+      expect(Math.max(...want.map(Math.abs)), 'not all zero').toBeGreaterThan(0.1);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    },
+  );
 });

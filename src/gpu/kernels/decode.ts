@@ -2,6 +2,7 @@
 // the KV cache, and the few-row matmul with a fused epilogue, for generation.
 // CPU reference: encoderForward / attentionForward / matmulForward (src/models/cpu/ops.ts).
 import { type Binding, type KernelSpec, type Recorder, groups, u32 } from '../runtime';
+import { layernormEntries } from './layernorm';
 import { kernel } from '../wgsl';
 
 const WG = 64; // invocations per workgroup, every entry point
@@ -55,12 +56,24 @@ export function attentionDecode(
 export type DecodeEpilogue = 'bias' | 'gelu' | 'residual' | 'none';
 const EPILOGUE_ID: Record<DecodeEpilogue, number> = { bias: 0, gelu: 1, residual: 2, none: 3 };
 
-const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean): KernelSpec =>
-  kernel('decode', 'matmul_decode', { ...constants, EPILOGUE: EPILOGUE_ID[epilogue], TRANS_B: transB ? 1 : 0 });
+/** A LayerNorm of each row of `a` (its weight and bias, (K)) fused in front of matmulDecode. */
+export interface DecodeLayerNorm {
+  w: Binding;
+  b: Binding;
+}
+
+const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean, ln: number): KernelSpec =>
+  kernel('decode', 'matmul_decode', {
+    ...constants,
+    EPILOGUE: EPILOGUE_ID[epilogue],
+    TRANS_B: transB ? 1 : 0,
+    LN: ln, // LN_NONE, LN_SCALAR, LN_VEC4 of decode.wgsl
+  });
 
 /**
  * out (M,N) = a (M,K) · W (K,N) [(N,K) when transB], then: 'bias' + bias (N); 'gelu' GELU(· + bias);
- * 'residual' res (M,N) + · + bias; 'none' as is (bias and res unused).
+ * 'residual' res (M,N) + · + bias; 'none' as is (bias and res unused). With `ln`, a's rows go through
+ * that LayerNorm first (as layernormForward computes it), saving its dispatch.
  */
 export function matmulDecode(
   rec: Recorder,
@@ -74,14 +87,15 @@ export function matmulDecode(
   bias: Binding | null = null,
   res: Binding | null = null,
   transB = false,
+  ln: DecodeLayerNorm | null = null,
 ): void {
   if ((epilogue !== 'none') !== (bias !== null)) throw new Error(`matmulDecode: '${epilogue}' and the bias disagree`);
   if ((epilogue === 'residual') !== (res !== null)) throw new Error(`matmulDecode: '${epilogue}' and res disagree`);
   // Unused bindings are filled with `a` (read-only), never with `out`.
   rec.dispatch(
-    matmulDecodeSpec(epilogue, transB),
+    matmulDecodeSpec(epilogue, transB, ln === null ? 0 : layernormEntries(M, K).vec4 ? 2 : 1),
     [u32(M), u32(N), u32(K)],
-    [out, a, w, bias ?? a, res ?? a],
+    [out, a, w, bias ?? a, res ?? a, ln?.w ?? a, ln?.b ?? a],
     [groups(N, WG), M],
   );
 }

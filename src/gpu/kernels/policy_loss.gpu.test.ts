@@ -1,12 +1,13 @@
 // policy_loss.wgsl against policyLossToken (src/rl/policyLoss.ts) for each loss mode, with ratios
 // that fall on both sides of the clip range, dual-clip, KL-Cov selection and every KL estimator
-// (k1, k2, k3 of lib/kl.wgsl, k3 also at gaps to the reference small enough for its series branch).
+// (k1, k2, k3 of lib/kl.wgsl, k3 also at gaps to the reference small enough for its series branch);
+// policy_loss_reduce.wgsl against the same sums in f64 over the masked tokens.
 import { describe, expect, test } from 'vitest';
 import { CLIPPED_HIGH, CLIPPED_LOW, type TokenLossParams } from '../../models/engine';
 import { Rng } from '../../models/rng';
 import { policyLossToken } from '../../rl/policyLoss';
 import { allClose, testRuntime } from '../testing';
-import { packTokenInputs, policyLossForward } from './policy_loss';
+import { packTokenInputs, POLICY_LOSS_SUMS, policyLossForward, policyLossReduce } from './policy_loss';
 
 const base: TokenLossParams = {
   clip: true,
@@ -130,5 +131,48 @@ describe('policy loss kernel', () => {
       }
     }
     if (lp.klEstimator === 'k3') expect(tiny).toBeGreaterThan(50);
+  });
+
+  test('policy_loss_reduce: the masked sums of loss, w·pgActive·pg, kl, cov within 1e-6 of Σ|term|, clip counts exactly', async () => {
+    const rt = await testRuntime();
+    const N = 1000; // several tokens per invocation of the one workgroup (256)
+    const rng = new Rng(11);
+    const u = () => rng.next() * 2 - 1;
+    const terms = new Float32Array(N * 4); // (N,4) [loss, pg, kl, clip flag]
+    const tokenIn = new Float32Array(N * 4); // (N,4) [A, w, pgActive, klCovSelected]
+    const cov = Float32Array.from({ length: N }, () => u() * 0.3);
+    const mask = Uint32Array.from({ length: N }, () => (rng.next() < 0.7 ? 1 : 0));
+    for (let i = 0; i < N; i++) {
+      terms.set([u(), 2 * u(), Math.abs(u()) * 0.1, [0, CLIPPED_LOW, CLIPPED_HIGH][rng.int(3)]], i * 4);
+      tokenIn.set([u(), rng.next() / 50, rng.next() < 0.8 ? 1 : 0, 0], i * 4);
+    }
+    const sums = rt.buffer(POLICY_LOSS_SUMS * 4);
+    const rec = rt.recorder();
+    policyLossReduce(rec, sums, rt.upload(terms), rt.upload(tokenIn), rt.upload(cov), rt.upload(mask), N);
+    rec.submit();
+    const got = await rt.readF32(sums, POLICY_LOSS_SUMS);
+    const want = new Float64Array(POLICY_LOSS_SUMS);
+    const scale = new Float64Array(POLICY_LOSS_SUMS); // Σ|term|: the size of f32 rounding in the sums
+    for (let i = 0; i < N; i++) {
+      if (!mask[i]) continue;
+      const t = terms.subarray(i * 4, i * 4 + 4);
+      const x = tokenIn.subarray(i * 4, i * 4 + 4);
+      const values = [
+        t[0],
+        x[1] * x[2] * t[1],
+        t[2],
+        cov[i],
+        t[3] === CLIPPED_LOW ? 1 : 0,
+        t[3] === CLIPPED_HIGH ? 1 : 0,
+        1,
+      ];
+      values.forEach((v, k) => {
+        want[k] += v;
+        scale[k] += Math.abs(v);
+      });
+    }
+    for (let k = 0; k < 4; k++) expect(Math.abs(got[k] - want[k]), `sum ${k}`).toBeLessThan(1e-6 * scale[k]);
+    expect(Array.from(got.subarray(4, 7))).toEqual(Array.from(want.subarray(4, 7)));
+    expect(want[4] * want[5], 'both clip flags occur').toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,10 @@ import { kernel } from '../wgsl';
 const WG = 256; // invocations per workgroup
 
 const policyLossForwardSpec = kernel('policy_loss', 'policy_loss_forward', { WG, CLIPPED_LOW, CLIPPED_HIGH });
+const policyLossReduceSpec = kernel('policy_loss_reduce', 'policy_loss_reduce', { WG, CLIPPED_LOW, CLIPPED_HIGH });
+
+/** Floats `policyLossReduce` writes. */
+export const POLICY_LOSS_SUMS = 8;
 
 /**
  * The batch-level per-token inputs, packed as the kernel reads them: (N,4) [advantage, weight,
@@ -57,4 +61,20 @@ export function policyLossForward(
     [out.dLogprobs, out.dEntropy, out.terms, inp.logprobs, inp.oldLogprobs, inp.refLogprobs, inp.entropy, inp.tokenIn],
     [groups(N, WG)],
   );
+}
+
+/**
+ * sums (POLICY_LOSS_SUMS) = [Σ loss, Σ w·pgActive·pg, Σ kl, Σ cov, low-clipped, high-clipped, loss tokens, 0]
+ * over the tokens where mask (N, u32) = 1, from policyLossForward's terms, the packed tokenIn and cov (N).
+ */
+export function policyLossReduce(
+  rec: Recorder,
+  sums: Binding,
+  terms: Binding,
+  tokenIn: Binding,
+  cov: Binding,
+  mask: Binding,
+  N: number,
+): void {
+  rec.dispatch(policyLossReduceSpec, [u32(N)], [sums, terms, tokenIn, cov, mask], [1]);
 }

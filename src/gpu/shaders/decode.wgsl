@@ -7,6 +7,7 @@
 
 // #include gelu
 // #include reduce
+// #include vec4
 
 override WG: u32; // invocations per workgroup, from the TS wrapper
 override MAX_T: u32; // longest context attention_decode's score buffer holds, from the TS wrapper
@@ -85,6 +86,14 @@ const EPI_RESIDUAL: u32 = 2u; // res + · + bias
 const EPI_NONE: u32 = 3u; // nothing (the tied LM head)
 override EPILOGUE: u32 = 0u;
 override TRANS_B: bool = false; // W stored (N,K) (wte for the LM head) instead of (K,N)
+// A LayerNorm of each row of A fused in front (the layer's ln_1 / ln_2, or ln_f before the LM head), so
+// the normalised row is never written out: LN_NONE, or its statistics in layernorm_forward's order
+// (LN_SCALAR) or layernorm_forward_vec4's (LN_VEC4, K % 4 = 0), so the result is the unfused one.
+const LN_NONE: u32 = 0u;
+const LN_SCALAR: u32 = 1u;
+const LN_VEC4: u32 = 2u;
+override LN: u32 = 0u;
+const LN_EPS: f32 = 1e-5; // layernorm.wgsl's EPS
 
 struct MmParams { M: u32, N: u32, K: u32 }
 
@@ -94,8 +103,42 @@ struct MmParams { M: u32, N: u32, K: u32 }
 @group(0) @binding(3) var<storage, read> mmW: array<f32>; // (K,N), or (N,K) when TRANS_B
 @group(0) @binding(4) var<storage, read> mmBias: array<f32>; // (N); unread for EPI_NONE
 @group(0) @binding(5) var<storage, read> mmRes: array<f32>; // (M,N); read for EPI_RESIDUAL only
+@group(0) @binding(6) var<storage, read> mmLnW: array<f32>; // (K) LayerNorm weight; read unless LN_NONE
+@group(0) @binding(7) var<storage, read> mmLnB: array<f32>; // (K) LayerNorm bias
 
 var<workgroup> s_row: array<f32, WG>;
+var<workgroup> s_ln: vec2f; // (mean, rstd) of row m
+
+fn vec4_at(base: u32, c: u32) -> vec4f {
+  let i = base + 4u * c;
+  return vec4f(mmA[i], mmA[i + 1u], mmA[i + 2u], mmA[i + 3u]);
+}
+
+// Row m's LayerNorm mean and rstd, summed in the order of layernorm.wgsl's kernels (one invocation).
+fn ln_stats(m: u32) -> vec2f {
+  let base = m * pm.K;
+  if (LN == LN_VEC4) {
+    let K4 = pm.K / 4u;
+    var s = vec4f(0.0);
+    for (var c = 0u; c < K4; c++) { s += vec4_at(base, c); }
+    let mean = hsum(s) / f32(pm.K);
+    var v = vec4f(0.0);
+    for (var c = 0u; c < K4; c++) {
+      let d = vec4_at(base, c) - mean;
+      v += d * d;
+    }
+    return vec2f(mean, 1.0 / sqrt(hsum(v) / f32(pm.K) + LN_EPS));
+  }
+  var s = 0.0;
+  for (var k = 0u; k < pm.K; k++) { s += mmA[base + k]; }
+  let mean = s / f32(pm.K);
+  var v = 0.0;
+  for (var k = 0u; k < pm.K; k++) {
+    let d = mmA[base + k] - mean;
+    v += d * d;
+  }
+  return vec2f(mean, 1.0 / sqrt(v / f32(pm.K) + LN_EPS));
+}
 
 @compute @workgroup_size(WG)
 fn matmul_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
@@ -103,8 +146,19 @@ fn matmul_decode(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id
   let n = wid.x * WG + lid;
   let m = wid.y;
   var acc = 0.0;
+  if (LN != LN_NONE) {
+    if (lid == 0u) { s_ln = ln_stats(m); }
+    workgroupBarrier();
+  }
+  let st = s_ln;
   for (var k0 = 0u; k0 < pm.K; k0 += WG) {
-    s_row[lid] = select(0.0, mmA[m * pm.K + k0 + lid], k0 + lid < pm.K);
+    let k = k0 + lid;
+    var a = 0.0;
+    if (k < pm.K) {
+      a = mmA[m * pm.K + k];
+      if (LN != LN_NONE) { a = (a - st.x) * st.y * mmLnW[k] + mmLnB[k]; }
+    }
+    s_row[lid] = a;
     workgroupBarrier();
     if (n < pm.N) {
       let kEnd = min(WG, pm.K - k0);
