@@ -55,7 +55,7 @@ export function attentionDecode(
 export type DecodeEpilogue = 'bias' | 'gelu' | 'residual' | 'none';
 const EPILOGUE_ID: Record<DecodeEpilogue, number> = { bias: 0, gelu: 1, residual: 2, none: 3 };
 
-const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean): KernelSpec =>
+export const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean): KernelSpec =>
   kernel('decode', 'matmul_decode', { ...constants, EPILOGUE: EPILOGUE_ID[epilogue], TRANS_B: transB ? 1 : 0 });
 
 /**
