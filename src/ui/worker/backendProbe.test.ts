@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_SIZES } from '../../models/config';
+import type { Engine } from '../../models/engine';
 import {
   decideBackend,
+  probeEngine,
   probeCacheKey,
   probeShape,
   webgpuBudgetMs,
@@ -57,11 +59,11 @@ describe('decideBackend', () => {
 });
 
 describe('probe budget and cache key', () => {
-  it('stops a WebGPU probe at 3× the CPU probe, at least 2 s on a software adapter and 15 s on hardware', () => {
+  it('stops a WebGPU probe at 2× the CPU probe, at least 2 s on a software adapter and 15 s on hardware', () => {
     expect(webgpuBudgetMs(400, true)).toBe(2000);
-    expect(webgpuBudgetMs(1000, true)).toBe(3000);
+    expect(webgpuBudgetMs(1500, true)).toBe(3000);
     expect(webgpuBudgetMs(1000, false)).toBe(15000);
-    expect(webgpuBudgetMs(6000, false)).toBe(18000);
+    expect(webgpuBudgetMs(9000, false)).toBe(18000);
   });
 
   const gpt = { ...MODEL_SIZES.small, vocabSize: 20 };
@@ -84,5 +86,56 @@ describe('probe budget and cache key', () => {
     expect(other('Google SwiftShader', { ...run, maxNewTokens: 6 })).not.toBe(key);
     expect(probeCacheKey('Google SwiftShader', 4, 'add', probeShape(gpt, run))).not.toBe(key);
     expect(other('Google SwiftShader', { ...run, lr: 0.01, klCoef: 0.1 })).toBe(key);
+  });
+});
+
+describe('probeEngine', () => {
+  const gpt = { ...MODEL_SIZES.tiny, vocabSize: 20 };
+  const shape = probeShape(gpt, parseRunConfig({ promptsPerStep: 2, groupSize: 2, maxNewTokens: 4 }));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** An engine whose generate takes `ms` and counts its calls and disposal. */
+  const fake = (ms: number) => {
+    const log = { generate: 0, steps: 0, disposed: false };
+    const engine = {
+      async generate(req: { prompts: Int32Array[] }) {
+        log.generate++;
+        await sleep(ms);
+        return { completions: req.prompts.map(() => Int32Array.from([3, 4])), truncated: req.prompts.map(() => false) };
+      },
+      async forward() {
+        return { logprobs: new Float32Array(0), entropy: new Float32Array(0) };
+      },
+      zeroGrad() {},
+      async backward() {},
+      async step() {
+        log.steps++;
+        return { gradNorm: 0 };
+      },
+      dispose() {
+        log.disposed = true;
+      },
+    } as unknown as Engine;
+    return { engine, log };
+  };
+
+  it('times one full step of an engine that fits its budget', async () => {
+    const { engine, log } = fake(100);
+    const f = await probeEngine(async () => engine, 'add', shape, 5000);
+    expect(f.stopped).toBe(false);
+    expect(f.ms).toBeGreaterThanOrEqual(95);
+    expect(f.ms).toBeLessThan(2000);
+    expect(f.stepsPerSec).toBeCloseTo(1000 / f.ms, 6);
+    expect(log).toEqual({ generate: 1, steps: 1, disposed: true });
+  });
+
+  it('stops at the budget with the bound it gives, and disposes the engine once its step is done', async () => {
+    const { engine, log } = fake(600);
+    const t = performance.now();
+    const f = await probeEngine(async () => engine, 'add', shape, 150);
+    expect(performance.now() - t).toBeLessThan(550);
+    expect(f).toEqual({ stepsPerSec: 1000 / 150, stopped: true, ms: 150 });
+    expect(log.disposed).toBe(false);
+    await sleep(700);
+    expect(log.disposed).toBe(true);
   });
 });
