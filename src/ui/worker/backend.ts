@@ -88,21 +88,28 @@ export async function probeBackend(): Promise<BackendInfo> {
 }
 
 /** The probe's figures at this run's shape, from the cache or measured (CPU first: it sets WebGPU's budget). */
-async function probeFigures(ctx: GpuContext, rt: GpuRuntime, gpt: GPTConfig, config: RunConfig, hooks: BuildHooks) {
+async function probeFigures(
+  ctx: GpuContext,
+  rt: GpuRuntime,
+  gpt: GPTConfig,
+  weights: Map<string, Float32Array> | undefined,
+  config: RunConfig,
+  hooks: BuildHooks,
+) {
   const shape = probeShape(gpt, config);
   const cores = globalThis.navigator?.hardwareConcurrency ?? 0;
-  const key = probeCacheKey(ctx.adapter.name, cores, config.task, shape);
+  const key = probeCacheKey(ctx.adapter.name, cores, `${config.task}/${config.init}`, shape);
   const cached = await probeCache.get(key);
   if (cached) return cached;
   hooks.progress('Measuring the CPU engine…');
-  const cpu = await probeEngine(async () => new CpuEngine(gpt, { seed: 1 }), config.task, shape, 60_000);
+  const cpu = await probeEngine(async () => new CpuEngine(gpt, { seed: 1, weights }), config.task, shape, 60_000);
   hooks.progress('Measuring the WebGPU engine…');
   const software = ctx.adapter.isSoftware;
   const budget = webgpuBudgetMs(cpu.ms, software);
   let live = true; // a probe stopped early goes on in the background: it must not talk over the run
   const makeGpu = async () => {
     await warmUpEngine(rt, gpt, (m) => live && hooks.progress(m));
-    return WebGpuEngine.create(rt, gpt, { seed: 1 });
+    return WebGpuEngine.create(rt, gpt, { seed: 1, weights });
   };
   const webgpu = await probeEngine(makeGpu, config.task, shape, budget);
   live = false;
@@ -123,7 +130,8 @@ export async function buildEngines(
     choice === 'cpu' ? { reason: 'backend=cpu' } : await gpuOrReason();
   // One runtime for the probe, the policy and the reference, so each pipeline is compiled once.
   const rt = 'ctx' in g ? new GpuRuntime(g.ctx.device) : null;
-  const figures = 'ctx' in g && rt && choice === 'auto' ? await probeFigures(g.ctx, rt, gpt, config, hooks) : null;
+  const figures =
+    'ctx' in g && rt && choice === 'auto' ? await probeFigures(g.ctx, rt, gpt, weights, config, hooks) : null;
   const decision = decideBackend(choice, figures, 'ctx' in g || choice === 'cpu' ? null : g.reason);
   let policy: Engine;
   let reference: Engine;
