@@ -102,7 +102,13 @@ export function webgpuBudgetMs(cpuMs: number, software: boolean): number {
 }
 
 /** One probe step: generation of `rows` completions, then a forward, backward and AdamW step on them. */
-async function probeStep(engine: Engine, task: string, s: ProbeShape, seed: number): Promise<void> {
+async function probeStep(
+  engine: Engine,
+  task: string,
+  s: ProbeShape,
+  seed: number,
+  live: () => boolean,
+): Promise<void> {
   const t = getTask(task as RunConfig['task']);
   const tok = taskTokenizer(t);
   const problems = t.heldOut(s.rows, seed);
@@ -114,6 +120,7 @@ async function probeStep(engine: Engine, task: string, s: ProbeShape, seed: numb
     seed,
     eosId: tok.eosId,
   });
+  if (!live()) return;
   const rows = prompts.map((p, i) => [...p, ...gen.completions[i]]);
   const T = Math.min(s.gpt.blockSize, Math.max(...rows.map((r) => r.length)));
   const batch: TokenBatch = { B: s.rows, T, tokens: new Int32Array(s.rows * T), targets: new Int32Array(s.rows * T) };
@@ -123,6 +130,7 @@ async function probeStep(engine: Engine, task: string, s: ProbeShape, seed: numb
     for (let i = 0; i + 1 < Math.min(r.length, T); i++) batch.targets[b * T + i] = r[i + 1];
   });
   await engine.forward(batch);
+  if (!live()) return;
   const n = s.rows * T;
   engine.zeroGrad();
   await engine.backward(new Float32Array(n).fill(1 / n), new Float32Array(n));
@@ -132,7 +140,8 @@ async function probeStep(engine: Engine, task: string, s: ProbeShape, seed: numb
 /**
  * Times one probe step on a fresh engine (`make` compiles what the engine needs, untimed unless the
  * budget runs out). Stops waiting once `budgetMs` has passed since the start and answers with the
- * bound that time gives; the engine is disposed when its work has finished.
+ * bound that time gives; work already on the device finishes (it cannot be recalled), the rest is
+ * skipped, and the engine is disposed after.
  */
 export async function probeEngine(
   make: () => Promise<Engine>,
@@ -141,10 +150,11 @@ export async function probeEngine(
   budgetMs: number,
 ): Promise<EngineFigure & { ms: number }> {
   let engine: Engine | null = null;
+  let live = true; // once the budget has passed, the rest of the probe's work is skipped
   const work = (async () => {
     engine = await make();
     const t = performance.now();
-    await probeStep(engine, task, shape, 1);
+    if (live) await probeStep(engine, task, shape, 1, () => live);
     return performance.now() - t;
   })();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -153,6 +163,7 @@ export async function probeEngine(
   clearTimeout(timer);
   const dispose = () => (engine as Engine | null)?.dispose();
   if (ms === null) {
+    live = false;
     work.then(dispose, dispose);
     return { stepsPerSec: 1000 / budgetMs, stopped: true, ms: budgetMs };
   }
