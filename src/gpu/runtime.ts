@@ -35,6 +35,10 @@ export interface KernelSpec {
   constants?: Record<string, number>; // pipeline-overridable constants
 }
 
+/** The pipeline cache's key of a kernel: its name and its override constants. */
+export const pipelineKey = (spec: KernelSpec): string =>
+  spec.constants ? `${spec.name}:${JSON.stringify(spec.constants)}` : spec.name;
+
 export class GpuRuntime {
   private pipelines = new Map<string, GPUComputePipeline>();
   private free = new Map<string, GPUBuffer[]>(); // pooled buffers by "usage:size"
@@ -47,7 +51,7 @@ export class GpuRuntime {
 
   /** The compiled pipeline for a kernel; compiled on first use only. */
   pipeline(spec: KernelSpec): GPUComputePipeline {
-    const key = spec.constants ? `${spec.name}:${JSON.stringify(spec.constants)}` : spec.name;
+    const key = pipelineKey(spec);
     let p = this.pipelines.get(key);
     if (!p) {
       const module = this.device.createShaderModule({ label: spec.name, code: spec.code });
@@ -59,6 +63,29 @@ export class GpuRuntime {
       this.pipelines.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * Compiles the kernels not compiled yet, all at once (createComputePipelineAsync lets the browser
+   * compile them in parallel, off the thread), so the first step does not stall compiling them one
+   * by one; `progress(done, total)` after each.
+   */
+  async warmUp(specs: KernelSpec[], progress?: (done: number, total: number) => void): Promise<void> {
+    const todo = new Map<string, KernelSpec>();
+    for (const spec of specs) if (!this.pipelines.has(pipelineKey(spec))) todo.set(pipelineKey(spec), spec);
+    let done = 0;
+    await Promise.all(
+      [...todo].map(async ([key, spec]) => {
+        const module = this.device.createShaderModule({ label: spec.name, code: spec.code });
+        const p = await this.device.createComputePipelineAsync({
+          label: spec.name,
+          layout: 'auto',
+          compute: { module, entryPoint: spec.entryPoint, constants: spec.constants },
+        });
+        this.pipelines.set(key, p);
+        progress?.(++done, todo.size);
+      }),
+    );
   }
 
   /** Compiles a kernel and reports WGSL errors with their line (call in tests / at start-up). */

@@ -26,7 +26,7 @@ import klLib from './shaders/lib/kl.wgsl?raw';
 import reduceLib from './shaders/lib/reduce.wgsl?raw';
 import rngLib from './shaders/lib/rng.wgsl?raw';
 import vec4Lib from './shaders/lib/vec4.wgsl?raw';
-import type { KernelSpec } from './runtime';
+import { pipelineKey, type KernelSpec } from './runtime';
 
 export const SHADERS = {
   adamw,
@@ -82,6 +82,9 @@ export function shaderCode(name: ShaderName): string {
   return code;
 }
 
+/** Every kernel made so far by `kernel` (the kernel modules make most of theirs when imported). */
+const registry = new Map<string, KernelSpec>();
+
 /**
  * One entry point of a family's shader as a pipeline: `constants` are its `override` values (the
  * workgroup size, and any choice fixed when the pipeline is built). `name` keys the pipeline cache.
@@ -92,5 +95,9 @@ export function kernel(
   constants: Record<string, number>,
   name: string = entryPoint,
 ): KernelSpec {
-  return { name, code: shaderCode(shader), entryPoint, constants };
+  const spec = { name, code: shaderCode(shader), entryPoint, constants };
+  registry.set(pipelineKey(spec), spec);
+  return spec;
 }
+
+export const registeredKernels = (): KernelSpec[] => [...registry.values()];

@@ -19,6 +19,7 @@ import { Tokenizer } from '../models/tokenizer';
 import { computeAdvantages, hasRewardSignal, mean, stdUnbiased } from './advantages';
 import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
+import { evalPrompts } from './evalBudget';
 import { rewardComponentMetric, timingMetric, UPDATE_METRIC_NAMES, type MetricsRow, type TimingPhase } from './metrics';
 import { meanPassAtK } from './passAtK';
 import {
@@ -567,13 +568,14 @@ export class Trainer {
     });
     const correct = (g: number, comp: Int32Array) => this.task.verify(problems[g], this.tokenizer.decode(comp)).correct;
     const accuracy = mean(greedy.completions.map((comp, g) => (correct(g, comp) ? 1 : 0)));
+    const passProblems = problems.slice(0, evalPrompts(c, this.step_).sampled);
     // pass@k samples at the run's temperature (1 when the run is greedy), seeded by (seed, step) only
-    const sampled = await generateGroups(this.engine, this.tokenizer, prompts, c.passN, {
+    const sampled = await generateGroups(this.engine, this.tokenizer, prompts.slice(0, passProblems.length), c.passN, {
       ...sampling,
       temperature: c.temperature > 0 ? c.temperature : 1,
       seed: hash32(c.seed ^ hash32(this.step_ + 0x5eed)),
     });
-    const counts = problems.map((_, g) =>
+    const counts = passProblems.map((_, g) =>
       sampled.completions.slice(g * c.passN, (g + 1) * c.passN).reduce((s, comp) => s + (correct(g, comp) ? 1 : 0), 0),
     );
     const tokens = [...greedy.completions, ...sampled.completions].reduce((s, x) => s + x.length, 0);

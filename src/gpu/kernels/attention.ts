@@ -9,7 +9,7 @@ const WG = 64; // invocations per workgroup
 /** Widest head the vec4 entry points hold in registers (MAX_HS4·4 in the WGSL). */
 export const ATTENTION_VEC4_MAX_HEAD = 64;
 
-const spec = (entry: string, hs: number): KernelSpec =>
+export const attentionSpec = (entry: string, hs: number): KernelSpec =>
   usesVec4(hs) ? kernel('attention', `${entry}_vec4`, { WG, HS4: hs / 4 }) : kernel('attention', entry, { WG });
 
 /** Whether a head of width hs takes the vec4 entry points: hs % 4 = 0 and hs ≤ ATTENTION_VEC4_MAX_HEAD. */
@@ -35,7 +35,7 @@ export function attentionForward(
 ): void {
   const hs = headWidth(C, NH);
   rec.dispatch(
-    spec('attention_forward', hs),
+    attentionSpec('attention_forward', hs),
     [u32(B), u32(T), u32(C), u32(NH)],
     [out, att, inp],
     [groups(B * NH * T, WG)],
@@ -61,6 +61,6 @@ export function attentionBackward(
   const hs = headWidth(C, NH);
   const params = [u32(B), u32(T), u32(C), u32(NH)];
   const wgs: [number] = [groups(B * NH * T, WG)];
-  rec.dispatch(spec('attention_backward_query', hs), params, [dinp, dpreatt, dout, inp, att], wgs);
-  rec.dispatch(spec('attention_backward_kv', hs), params, [dinp, dpreatt, dout, inp, att], wgs);
+  rec.dispatch(attentionSpec('attention_backward_query', hs), params, [dinp, dpreatt, dout, inp, att], wgs);
+  rec.dispatch(attentionSpec('attention_backward_kv', hs), params, [dinp, dpreatt, dout, inp, att], wgs);
 }

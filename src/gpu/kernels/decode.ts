@@ -62,7 +62,7 @@ export interface DecodeLayerNorm {
   b: Binding;
 }
 
-const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean, ln: number): KernelSpec =>
+export const matmulDecodeSpec = (epilogue: DecodeEpilogue, transB: boolean, ln: number): KernelSpec =>
   kernel('decode', 'matmul_decode', {
     ...constants,
     EPILOGUE: EPILOGUE_ID[epilogue],

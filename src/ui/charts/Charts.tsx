@@ -5,6 +5,7 @@ import { isRewardComponentMetric, type MetricsRow } from '../../rl/metrics';
 import { LengthChart } from './LengthChart';
 import { LineMetricChart, type SeriesSpec } from './LineMetricChart';
 import { CovChart, EntropyLawChart } from './ScatterCharts';
+import { TimingChart } from './TimingChart';
 import { useChartRuns } from './useChartRuns';
 
 const ENTROPY: SeriesSpec[] = [{ key: 'entropy', label: 'entropy' }];
@@ -60,6 +61,7 @@ export function Charts() {
       <LineMetricChart title="Clip ratio" note="fraction of tokens clipped" series={CLIP} runs={runs} />
       <CovChart runs={runs} />
       <EntropyLawChart runs={runs} />
+      <TimingChart runs={runs} />
     </section>
   );
 }

@@ -2,6 +2,27 @@
 
 import { useStore } from '../store';
 import { needsNewRun } from '../store/trainingSlice';
+import { BACKEND_CHOICES, type BackendChoice } from '../worker/backendProbe';
+
+const BACKEND_LABEL: Record<BackendChoice, string> = { auto: 'Auto', cpu: 'CPU', webgpu: 'WebGPU' };
+
+/** Auto measures both engines before a run and takes the faster; the choice applies to the next run. */
+function BackendSelect() {
+  const choice = useStore((s) => s.backendChoice);
+  const setChoice = useStore((s) => s.setBackendChoice);
+  return (
+    <label className="backend-select" title="Auto times a short probe of each engine and trains on the faster">
+      Backend{' '}
+      <select value={choice} onChange={(e) => setChoice(e.target.value as BackendChoice)}>
+        {BACKEND_CHOICES.map((c) => (
+          <option key={c} value={c}>
+            {BACKEND_LABEL[c]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 export function RunControls() {
   const state = useStore((s) => s.status.state);
@@ -27,6 +48,7 @@ export function RunControls() {
       <button type="button" onClick={reset} disabled={state === 'idle'}>
         Reset
       </button>
+      <BackendSelect />
       {!busy && state !== 'idle' && willStartNew && (
         <span className="hint">The config changed: Start begins a new run.</span>
       )}
@@ -37,9 +59,11 @@ export function RunControls() {
 export function StatusBar() {
   const s = useStore((st) => st.status);
   const backend = s.backend
-    ? s.backend.kind === 'webgpu'
-      ? `WebGPU: ${s.backend.name}`
-      : `CPU: ${s.backend.reason || 'chosen'}`
+    ? s.backend.choice
+      ? `${s.backend.choice}${s.backend.kind === 'webgpu' ? ` (${s.backend.name})` : ''}`
+      : s.backend.kind === 'webgpu'
+        ? `WebGPU: ${s.backend.name}`
+        : `CPU: ${s.backend.reason || 'chosen'}`
     : 'Looking for a WebGPU adapter…';
   const state = s.progress && (s.state === 'loading' || s.state === 'compiling') ? s.progress : s.state;
   return (
@@ -59,7 +83,7 @@ export function Banners() {
   const dismissError = useStore((s) => s.dismissError);
   return (
     <>
-      {backend?.kind === 'cpu' && (
+      {backend?.kind === 'cpu' && backend.reason && (
         <div className="banner warn" role="note">
           <strong>No WebGPU — training on the CPU (slower).</strong> {backend.reason} To train on your GPU use Chrome or
           Edge 113+ with WebGPU enabled (on Linux: chrome://flags/#enable-unsafe-webgpu and

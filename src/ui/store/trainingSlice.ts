@@ -152,7 +152,7 @@ export const createTrainingSlice =
       }));
       const taken = get().runs.map((r) => r.name);
       get().createRun({ id: runId, name: runName(config, taken), config });
-      send({ type: 'init', config, runId });
+      send({ type: 'init', config, runId, backend: get().backendChoice });
     };
 
     /** Makes the worker's run match the sidebar: a new run, or the new step budget for the live one. */
@@ -202,7 +202,7 @@ export const createTrainingSlice =
           latestSamples: [],
           status: { ...idleStatus(s.status.backend), state: 'loading', step: state.step },
         }));
-        send({ type: 'init', config: state.config, runId, resumeState: state });
+        send({ type: 'init', config: state.config, runId, resumeState: state, backend: get().backendChoice });
       },
       probe() {
         send({ type: 'probe' });

@@ -4,12 +4,18 @@
 
 import { useEffect, useState } from 'react';
 import { store, useStore } from '../store';
-import { configToUrl, shareableConfig } from './query';
+import { backendParam, configToUrl, shareableConfig } from './query';
+import { BACKEND_CHOICES } from '../worker/backendProbe';
 import { SharedCodeGate } from './SharedCodeGate';
 
 function syncAddressBar(): void {
   const s = store.getState();
-  const href = configToUrl(shareableConfig(s.config, s.pendingCode), window.location.href, s.hiddenControls);
+  const href = configToUrl(
+    shareableConfig(s.config, s.pendingCode),
+    window.location.href,
+    s.hiddenControls,
+    s.backendChoice,
+  );
   if (href !== window.location.href) window.history.replaceState(window.history.state, '', href);
 }
 
@@ -43,9 +49,16 @@ export function UrlSync() {
   const dismiss = useStore((s) => s.dismissUrlWarnings);
   useEffect(() => {
     store.getState().applyUrl(window.location.href);
+    const backend = backendParam(window.location.href, BACKEND_CHOICES);
+    if (backend) store.getState().setBackendChoice(backend);
     syncAddressBar();
     return store.subscribe((s, prev) => {
-      if (s.config !== prev.config || s.pendingCode !== prev.pendingCode || s.hiddenControls !== prev.hiddenControls) {
+      if (
+        s.config !== prev.config ||
+        s.pendingCode !== prev.pendingCode ||
+        s.hiddenControls !== prev.hiddenControls ||
+        s.backendChoice !== prev.backendChoice
+      ) {
         syncAddressBar();
       }
     });

@@ -8,6 +8,8 @@
 import { parseRunConfig, REWARD_COMPONENTS, RunConfigSchema, type RewardTerm, type RunConfig } from '../../rl/config';
 
 export const HIDE_PARAM = 'hide';
+/** The training backend (auto, cpu, webgpu): a setting of the page, not of the run. */
+export const BACKEND_PARAM = 'backend';
 
 /** Reward code a link carried, waiting for the person to read it and accept it. */
 export interface PendingCode {
@@ -100,21 +102,28 @@ const enc = (s: string) =>
     .replace(/%(2C|3A|3B|2F|40)/g, (m) => decodeURIComponent(m))
     .replace(/%20/g, '+');
 
-/** `key=value&…` (no leading `?`) for the fields that differ from the defaults, then `hide=`. */
-export function configToQuery(config: RunConfig, hide: readonly string[] = []): string {
+/** `key=value&…` (no leading `?`) for the fields that differ from the defaults, then `hide=` and `backend=`. */
+export function configToQuery(config: RunConfig, hide: readonly string[] = [], backend = 'auto'): string {
   const parts: string[] = [];
   for (const k of KEYS) {
     if (JSON.stringify(config[k]) === JSON.stringify(DEFAULTS[k])) continue;
     parts.push(`${k}=${enc(formatValue(k, config[k]))}`);
   }
   if (hide.length) parts.push(`${HIDE_PARAM}=${enc(hide.join(','))}`);
+  if (backend !== 'auto') parts.push(`${BACKEND_PARAM}=${enc(backend)}`);
   return parts.join('&');
 }
 
+/** `backend=` of a link, or null when absent or not one of `choices`. */
+export function backendParam<C extends string>(url: string | URL, choices: readonly C[]): C | null {
+  const v = paramsOf(url).get(BACKEND_PARAM);
+  return v !== null && (choices as readonly string[]).includes(v) ? (v as C) : null;
+}
+
 /** `base` with its query replaced by the config's (path and hash kept). */
-export function configToUrl(config: RunConfig, base: string, hide: readonly string[] = []): string {
+export function configToUrl(config: RunConfig, base: string, hide: readonly string[] = [], backend = 'auto'): string {
   const u = new URL(base);
-  const q = configToQuery(config, hide);
+  const q = configToQuery(config, hide, backend);
   return `${u.origin}${u.pathname}${q ? `?${q}` : ''}${u.hash}`;
 }
 
@@ -150,7 +159,7 @@ export function urlToConfig(url: string | URL | URLSearchParams): UrlConfig {
     };
   }
   for (const [name, value] of params) {
-    if (name === HIDE_PARAM) continue;
+    if (name === HIDE_PARAM || name === BACKEND_PARAM) continue;
     if (!(KEYS as string[]).includes(name)) {
       warnings.push(`ignored unknown setting "${name}"`);
       continue;

@@ -9,12 +9,24 @@ import { decodeCheckpoint } from '../../models/checkpoint';
 import { CpuEngine } from '../../models/cpu/engine';
 import { WebGpuEngine } from '../../gpu/engine';
 import { acquireDevice, type GpuContext } from '../../gpu/device';
+import { GpuRuntime } from '../../gpu/runtime';
+import { warmUpEngine } from '../../gpu/warmup';
 import { getTask } from '../../rl/tasks';
 import { gptConfigFor, taskTokenizer } from '../../rl/trainer';
 import { baseCheckpointUrl, type RunConfig } from '../../rl/config';
 import { RunsDb } from '../runs/db';
 import { startWeightsFor } from '../runs/policyCheckpoint';
 import type { BackendInfo } from './protocol';
+import {
+  decideBackend,
+  probeCache,
+  probeCacheKey,
+  probeEngine,
+  probeShape,
+  webgpuBudgetMs,
+  type BackendChoice,
+  type ProbeFigures,
+} from './backendProbe';
 
 export interface Engines {
   policy: Engine;
@@ -75,23 +87,70 @@ export async function probeBackend(): Promise<BackendInfo> {
   return 'ctx' in g ? { kind: 'webgpu', name: g.ctx.adapter.name } : { kind: 'cpu', name: 'CPU', reason: g.reason };
 }
 
-export async function buildEngines(config: RunConfig, hooks: BuildHooks): Promise<Engines> {
+/** The probe's figures at this run's shape, from the cache or measured (CPU first: it sets WebGPU's budget). */
+async function probeFigures(
+  ctx: GpuContext,
+  rt: GpuRuntime,
+  gpt: GPTConfig,
+  weights: Map<string, Float32Array> | undefined,
+  config: RunConfig,
+  hooks: BuildHooks,
+) {
+  const shape = probeShape(gpt, config);
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 0;
+  const key = probeCacheKey(ctx.adapter.name, cores, `${config.task}/${config.init}`, shape);
+  const cached = await probeCache.get(key);
+  if (cached) return cached;
+  hooks.progress('Measuring the CPU engine…');
+  const cpu = await probeEngine(async () => new CpuEngine(gpt, { seed: 1, weights }), config.task, shape, 60_000);
+  hooks.progress('Measuring the WebGPU engine…');
+  const software = ctx.adapter.isSoftware;
+  const budget = webgpuBudgetMs(cpu.ms, software);
+  let live = true; // a probe stopped early goes on in the background: it must not talk over the run
+  const makeGpu = async () => {
+    await warmUpEngine(rt, gpt, (m) => live && hooks.progress(m));
+    return WebGpuEngine.create(rt, gpt, { seed: 1, weights });
+  };
+  const webgpu = await probeEngine(makeGpu, config.task, shape, budget);
+  live = false;
+  const figures: ProbeFigures = { cpu, webgpu, software };
+  await probeCache.set(key, figures);
+  return figures;
+}
+
+export async function buildEngines(
+  config: RunConfig,
+  hooks: BuildHooks,
+  choice: BackendChoice = 'auto',
+): Promise<Engines> {
   const { gpt, weights } = await startingWeights(config, hooks);
   const opts = { seed: config.seed, weights };
   const refOpts = { seed: config.seed }; // the trainer copies the policy's weights into the reference
-  const g = await gpuOrReason();
+  const g: { ctx: GpuContext } | { reason: string } =
+    choice === 'cpu' ? { reason: 'backend=cpu' } : await gpuOrReason();
+  // One runtime for the probe, the policy and the reference, so each pipeline is compiled once.
+  const rt = 'ctx' in g ? new GpuRuntime(g.ctx.device) : null;
+  const figures =
+    'ctx' in g && rt && choice === 'auto' ? await probeFigures(g.ctx, rt, gpt, weights, config, hooks) : null;
+  const decision = decideBackend(choice, figures, 'ctx' in g || choice === 'cpu' ? null : g.reason);
   let policy: Engine;
   let reference: Engine;
   let backend: BackendInfo;
-  if ('ctx' in g) {
+  if ('ctx' in g && rt && decision.kind === 'webgpu') {
     hooks.progress('Preparing the WebGPU engine…');
-    policy = await WebGpuEngine.create(g.ctx, gpt, opts);
-    reference = await WebGpuEngine.create(g.ctx, gpt, refOpts);
-    backend = { kind: 'webgpu', name: g.ctx.adapter.name };
+    await warmUpEngine(rt, gpt, hooks.progress);
+    policy = await WebGpuEngine.create(rt, gpt, opts);
+    reference = await WebGpuEngine.create(rt, gpt, refOpts);
+    backend = { kind: 'webgpu', name: g.ctx.adapter.name, choice: decision.text };
   } else {
     policy = new CpuEngine(gpt, opts);
     reference = new CpuEngine(gpt, refOpts);
-    backend = { kind: 'cpu', name: 'CPU', reason: g.reason };
+    backend = {
+      kind: 'cpu',
+      name: 'CPU',
+      reason: 'reason' in g && choice !== 'cpu' ? g.reason : undefined,
+      choice: decision.text,
+    };
   }
   hooks.backend(backend);
   return {
@@ -101,6 +160,7 @@ export async function buildEngines(config: RunConfig, hooks: BuildHooks): Promis
     dispose() {
       policy.dispose();
       reference.dispose();
+      if (backend.kind === 'webgpu') rt?.destroy();
     },
   };
 }

@@ -3,11 +3,13 @@
 
 import type { RunConfig } from '../../rl/config';
 import type { StepReport, TrainerState } from '../../rl/trainer';
+import type { BackendChoice } from './backendProbe';
 
 export type WorkerCommand =
   /** Find the backend (WebGPU adapter or why not) before any run, for the status bar. */
   | { type: 'probe' }
-  | { type: 'init'; config: RunConfig; runId: string; resumeState?: TrainerState }
+  /** `backend`: Auto measures both engines and takes the faster (src/ui/worker/backendProbe.ts). */
+  | { type: 'init'; config: RunConfig; runId: string; resumeState?: TrainerState; backend?: BackendChoice }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -16,7 +18,10 @@ export type WorkerCommand =
   | { type: 'setConfig'; config: RunConfig };
 
 /** Which engine the worker built, and why when it is the CPU fallback. */
-export type BackendInfo = { kind: 'webgpu'; name: string } | { kind: 'cpu'; name: string; reason?: string };
+export type BackendInfo = ({ kind: 'webgpu'; name: string } | { kind: 'cpu'; name: string; reason?: string }) & {
+  /** How the backend was chosen: the probe's figures, or the person's choice. */
+  choice?: string;
+};
 
 export type RunState = 'idle' | 'loading' | 'compiling' | 'running' | 'paused' | 'done' | 'error';
 

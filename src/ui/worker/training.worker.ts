@@ -127,11 +127,15 @@ async function init(cmd: Extract<WorkerCommand, { type: 'init' }>) {
   pendingRunId = cmd.runId;
   status('loading');
   const config = cmd.resumeState?.config ?? cmd.config;
-  const engines = await buildEngines(config, {
-    progress: (message) => post({ type: 'progress', runId: cmd.runId, message }),
-    notice: (message) => post({ type: 'notice', runId: cmd.runId, message }),
-    backend: (backend) => post({ type: 'backend', runId: cmd.runId, backend }),
-  });
+  const engines = await buildEngines(
+    config,
+    {
+      progress: (message) => post({ type: 'progress', runId: cmd.runId, message }),
+      notice: (message) => post({ type: 'notice', runId: cmd.runId, message }),
+      backend: (backend) => post({ type: 'backend', runId: cmd.runId, backend }),
+    },
+    cmd.backend,
+  );
   const trainer = cmd.resumeState
     ? await Trainer.restore(cmd.resumeState, engines.policy, engines.reference)
     : await Trainer.create(config, engines.policy, engines.reference, { userRewardCode: config.userRewardCode });

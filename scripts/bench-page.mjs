@@ -1,0 +1,108 @@
+// Measures what a person waits on in the built page: time from Start to "Step 1" and steps/s, for the
+// "GRPO on addition" preset, with each Backend setting. Reads only the status bar, as a person would.
+// Builds nothing: run `npx vite build` first. A benchmark, not a test: the figures depend on the
+// machine and its load.
+//   node scripts/bench-page.mjs [--port 4183] [--steps 10] [--modes auto,auto,cpu,webgpu] [--shots DIR]
+// Modes run in order in one browser profile, so a second `auto` finds the first one's probe cached.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright';
+import { chromiumArgs } from './chromium-args.mjs';
+import { requireChromium } from './find-chromium.mjs';
+
+/** @param {string} name @param {string} dflt */
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const port = Number(arg('port', '4183'));
+const steps = Number(arg('steps', '10'));
+const modes = arg('modes', 'auto,auto,cpu').split(',');
+const shots = arg('shots', '');
+const stepTimeout = Number(arg('timeout', '600')) * 1000;
+const base = `http://127.0.0.1:${port}`;
+
+const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+  stdio: 'ignore',
+  detached: true,
+});
+const stopServer = () => {
+  try {
+    if (server.pid !== undefined) process.kill(-server.pid);
+  } catch {
+    /* already gone */
+  }
+};
+
+async function waitForServer() {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`vite preview did not answer on ${base}`);
+}
+
+/**
+ * Start → Step 1 (s) and steps/s from Step 1 to Step `steps` (timed from when each appeared), with
+ * every status line seen on the way (`trace`: seconds since Start, text).
+ * @param {import('playwright').BrowserContext} context
+ * @param {string} mode
+ * @param {number} index
+ */
+async function measure(context, mode, index) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(`${base}/?backend=${mode}`);
+  await page.getByRole('button', { name: /GRPO on addition/ }).click();
+  const status = page.getByRole('status');
+  const stepOf = async () => Number(/Step (\d+)/.exec(await status.innerText())?.[1] ?? 0);
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  const t0 = Date.now();
+  const seen = new Map(); // step → ms since Start when first shown
+  let last = '';
+  /** @type {[number, string][]} */
+  const trace = [];
+  while (Date.now() - t0 < stepTimeout) {
+    const s = await stepOf();
+    if (!seen.has(s)) seen.set(s, Date.now() - t0);
+    const text = (await status.innerText()).replace(/\s+/g, ' ').replace(/[\d.]+ steps\/s$/, '');
+    if (text !== last) trace.push([(Date.now() - t0) / 1000, text]);
+    last = text;
+    if (s >= steps) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const top = Math.max(...seen.keys());
+  const first = seen.get(1);
+  const result = {
+    mode,
+    status: (await status.innerText()).replace(/\s+/g, ' '),
+    startToStep1_s: first === undefined ? null : first / 1000,
+    steps: top,
+    stepsPerSec: first === undefined || top <= 1 ? null : (top - 1) / (((seen.get(top) ?? 0) - first) / 1000),
+    trace: trace.filter(([, text]) => !/^Step [1-9]/.test(text)),
+  };
+  if (shots) {
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: `${shots}/bench-${index}-${mode}.png` });
+  }
+  await page
+    .getByRole('button', { name: 'Pause', exact: true })
+    .click()
+    .catch(() => undefined);
+  await page.close();
+  return result;
+}
+
+try {
+  await waitForServer();
+  const browser = await chromium.launch({ executablePath: await requireChromium(), args: chromiumArgs });
+  const context = await browser.newContext({ viewport: { width: 1680, height: 1050 } });
+  for (const [i, mode] of modes.entries()) console.log(JSON.stringify(await measure(context, mode, i)));
+  await browser.close();
+} finally {
+  stopServer();
+}
