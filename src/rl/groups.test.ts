@@ -6,8 +6,14 @@ import type { Comparison } from './stats';
 describe('bandOverSeeds', () => {
   it('gives the mean and mean ± t·s/√n per step, over the seeds that logged the metric', () => {
     const seeds: MetricsRow[][] = [
-      [{ step: 0, entropy: 1 }, { step: 1, entropy: 2 }],
-      [{ step: 0, entropy: 2 }, { step: 1, entropy: 2 }],
+      [
+        { step: 0, entropy: 1 },
+        { step: 1, entropy: 2 },
+      ],
+      [
+        { step: 0, entropy: 2 },
+        { step: 1, entropy: 2 },
+      ],
       [{ step: 0, entropy: 3 }],
     ];
     const band = bandOverSeeds(seeds, 'entropy');
@@ -38,8 +44,14 @@ describe('bandOverSeeds', () => {
 describe('meanRows', () => {
   it('averages each metric per step over the seeds that have it', () => {
     const rows = meanRows([
-      [{ step: 0, reward: 1, accuracy: 0.5 }, { step: 1, reward: 3 }],
-      [{ step: 0, reward: 2 }, { step: 1, reward: 5 }],
+      [
+        { step: 0, reward: 1, accuracy: 0.5 },
+        { step: 1, reward: 3 },
+      ],
+      [
+        { step: 0, reward: 2 },
+        { step: 1, reward: 5 },
+      ],
     ]);
     expect(rows).toEqual([
       { step: 0, reward: 1.5, accuracy: 0.5 },
@@ -68,7 +80,9 @@ describe('compareGroups', () => {
     const entropy = diffs.find((d) => d.metric.name === 'entropy_final')!;
     expect(entropy.comparison.diff).toBeCloseTo(1.5 - 1.05, 10);
     expect(entropy.comparison.verdict).toBe('B higher');
-    expect(verdictSentence(entropy, { a: 'A', b: 'B' })).toMatch(/^B keeps entropy higher: \+0\.45 \[\+0\.\d\d, \+0\.\d\d\] nats over 3 seeds each \(p = 0\.10\)$/);
+    expect(verdictSentence(entropy, { a: 'A', b: 'B' })).toMatch(
+      /^B keeps entropy higher: \+0\.45 \[\+0\.\d\d, \+0\.\d\d\] nats over 3 seeds each \(p = 0\.10\)$/,
+    );
     const acc = diffs.find((d) => d.metric.name === 'accuracy_final')!;
     expect(acc.comparison.verdict).toBe('undecided');
   });
@@ -94,18 +108,18 @@ describe('verdictSentence', () => {
   const names = { a: 'clip-cov', b: 'kl-cov' };
 
   it('names the winner, the signed difference, its interval, the seeds and p', () => {
-    expect(verdictSentence({ metric: entropy, comparison: cmp(0.42, 0.3, 0.55, 0.008), seedsA: 5, seedsB: 5 }, names)).toBe(
-      'kl-cov keeps entropy higher: +0.42 [+0.30, +0.55] nats over 5 seeds each (p = 0.008)',
-    );
-    expect(verdictSentence({ metric: entropy, comparison: cmp(-0.42, -0.55, -0.3, 0.0004), seedsA: 5, seedsB: 4 }, names)).toBe(
-      'clip-cov keeps entropy higher: \u22120.42 [\u22120.55, \u22120.30] nats over 5 and 4 seeds (p < 0.001)',
-    );
+    expect(
+      verdictSentence({ metric: entropy, comparison: cmp(0.42, 0.3, 0.55, 0.008), seedsA: 5, seedsB: 5 }, names),
+    ).toBe('kl-cov keeps entropy higher: +0.42 [+0.30, +0.55] nats over 5 seeds each (p = 0.008)');
+    expect(
+      verdictSentence({ metric: entropy, comparison: cmp(-0.42, -0.55, -0.3, 0.0004), seedsA: 5, seedsB: 4 }, names),
+    ).toBe('clip-cov keeps entropy higher: \u22120.42 [\u22120.55, \u22120.30] nats over 5 and 4 seeds (p < 0.001)');
   });
 
   it('says undecided and asks for seeds when the interval spans 0', () => {
-    expect(verdictSentence({ metric: accuracy, comparison: cmp(-0.02, -0.08, 0.04, 0.55), seedsA: 5, seedsB: 5 }, names)).toBe(
-      'accuracy: undecided, \u22120.02 [\u22120.08, +0.04] over 5 seeds each (p = 0.55) — add seeds',
-    );
+    expect(
+      verdictSentence({ metric: accuracy, comparison: cmp(-0.02, -0.08, 0.04, 0.55), seedsA: 5, seedsB: 5 }, names),
+    ).toBe('accuracy: undecided, \u22120.02 [\u22120.08, +0.04] over 5 seeds each (p = 0.55) — add seeds');
   });
 
   it('never decides on one seed a side, whatever the interval', () => {

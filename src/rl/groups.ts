@@ -139,8 +139,7 @@ const fmtP = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(p < 0.1 
 export function verdictSentence(d: MetricDifference, names: { a: string; b: string }): string {
   const { metric, comparison: c, seedsA, seedsB } = d;
   const f = (x: number) => signed(x, metric.digits);
-  const seeds =
-    seedsA === seedsB ? `${seedsA} seed${seedsA === 1 ? '' : 's'} each` : `${seedsA} and ${seedsB} seeds`;
+  const seeds = seedsA === seedsB ? `${seedsA} seed${seedsA === 1 ? '' : 's'} each` : `${seedsA} and ${seedsB} seeds`;
   const numbers = `${f(c.diff)} [${f(c.ci95[0])}, ${f(c.ci95[1])}]${metric.unit} over ${seeds} (${fmtP(c.p_value)})`;
   const decided = c.verdict !== 'undecided' && Math.min(seedsA, seedsB) >= 2;
   if (!decided) return `${metric.label}: undecided, ${numbers} — add seeds`;

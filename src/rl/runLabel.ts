@@ -42,7 +42,10 @@ export function editedSettings(config: RunConfig, base: RunConfig): string[] {
 }
 
 /** The preset's name, with " · " and its edits when the config is not the preset's own (null when no preset has the config's name). */
-export function presetRunName(config: RunConfig, presets: readonly { name: string; config: RunConfig }[] = PRESETS): string | null {
+export function presetRunName(
+  config: RunConfig,
+  presets: readonly { name: string; config: RunConfig }[] = PRESETS,
+): string | null {
   const preset = presets.find((p) => p.name === config.name);
   if (!preset) return null;
   const edits = editedSettings(config, preset.config);
