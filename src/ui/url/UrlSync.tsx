@@ -9,7 +9,7 @@ import { SharedCodeGate } from './SharedCodeGate';
 
 function syncAddressBar(): void {
   const s = store.getState();
-  const href = configToUrl(shareableConfig(s.config, s.pendingCode), window.location.href, s.hiddenControls);
+  const href = configToUrl(shareableConfig(s.config, s.pendingCode), window.location.href, s.hiddenControls, s.seeds);
   if (href !== window.location.href) window.history.replaceState(window.history.state, '', href);
 }
 
@@ -45,7 +45,12 @@ export function UrlSync() {
     store.getState().applyUrl(window.location.href);
     syncAddressBar();
     return store.subscribe((s, prev) => {
-      if (s.config !== prev.config || s.pendingCode !== prev.pendingCode || s.hiddenControls !== prev.hiddenControls) {
+      if (
+        s.config !== prev.config ||
+        s.pendingCode !== prev.pendingCode ||
+        s.hiddenControls !== prev.hiddenControls ||
+        s.seeds !== prev.seeds
+      ) {
         syncAddressBar();
       }
     });

@@ -8,6 +8,8 @@
 import { parseRunConfig, REWARD_COMPONENTS, RunConfigSchema, type RewardTerm, type RunConfig } from '../../rl/config';
 
 export const HIDE_PARAM = 'hide';
+/** The run group's seed count: a page setting beside the config (src/ui/store/groupsSlice.ts). */
+export const SEEDS_PARAM = 'seeds';
 
 /** Reward code a link carried, waiting for the person to read it and accept it. */
 export interface PendingCode {
@@ -101,20 +103,21 @@ const enc = (s: string) =>
     .replace(/%20/g, '+');
 
 /** `key=value&…` (no leading `?`) for the fields that differ from the defaults, then `hide=`. */
-export function configToQuery(config: RunConfig, hide: readonly string[] = []): string {
+export function configToQuery(config: RunConfig, hide: readonly string[] = [], seeds = 1): string {
   const parts: string[] = [];
   for (const k of KEYS) {
     if (JSON.stringify(config[k]) === JSON.stringify(DEFAULTS[k])) continue;
     parts.push(`${k}=${enc(formatValue(k, config[k]))}`);
   }
+  if (seeds !== 1) parts.push(`${SEEDS_PARAM}=${seeds}`);
   if (hide.length) parts.push(`${HIDE_PARAM}=${enc(hide.join(','))}`);
   return parts.join('&');
 }
 
 /** `base` with its query replaced by the config's (path and hash kept). */
-export function configToUrl(config: RunConfig, base: string, hide: readonly string[] = []): string {
+export function configToUrl(config: RunConfig, base: string, hide: readonly string[] = [], seeds = 1): string {
   const u = new URL(base);
-  const q = configToQuery(config, hide);
+  const q = configToQuery(config, hide, seeds);
   return `${u.origin}${u.pathname}${q ? `?${q}` : ''}${u.hash}`;
 }
 
@@ -150,7 +153,7 @@ export function urlToConfig(url: string | URL | URLSearchParams): UrlConfig {
     };
   }
   for (const [name, value] of params) {
-    if (name === HIDE_PARAM) continue;
+    if (name === HIDE_PARAM || name === SEEDS_PARAM) continue;
     if (!(KEYS as string[]).includes(name)) {
       warnings.push(`ignored unknown setting "${name}"`);
       continue;
