@@ -73,8 +73,14 @@ describe('entropyLawNote', () => {
       'no fit shown: accuracy does not fall as entropy rises (a = -0.1 ≤ 0)',
     );
     expect(entropyLawNote(null, 1)).toBe('fit R = −a·e^H + b needs 2+ evaluations');
-    expect(entropyLawNote(fitEntropyLaw([{ entropy: 1, accuracy: 0.2 }, { entropy: 1, accuracy: 0.4 }]), 2)).toBe(
-      'no fit: the evaluations all have the same entropy',
-    );
+    expect(
+      entropyLawNote(
+        fitEntropyLaw([
+          { entropy: 1, accuracy: 0.2 },
+          { entropy: 1, accuracy: 0.4 },
+        ]),
+        2,
+      ),
+    ).toBe('no fit: the evaluations all have the same entropy');
   });
 });

@@ -83,7 +83,14 @@ export const LineMetricChart = memo(function LineMetricChart({
         for (const p of points) put(p.x, dataKey, p.y);
         const colour = runs.length > 1 ? run.colour : PALETTE[i % PALETTE.length];
         const dash = runs.length > 1 ? DASHES[i % DASHES.length] : '';
-        const own = { dataKey, name: named ? `${run.name} · ${s.label}` : s.label, colour, dash, n: points.length, seed: false };
+        const own = {
+          dataKey,
+          name: named ? `${run.name} · ${s.label}` : s.label,
+          colour,
+          dash,
+          n: points.length,
+          seed: false,
+        };
         if (!run.seeds) return [own];
         if (run.seeds.length > 1) {
           const band = bandOverSeeds(run.seeds, s.key);

@@ -34,8 +34,13 @@ function pairs(rows: readonly MetricsRow[], xKey: MetricKey, yKey: MetricKey): (
 
 const fmt = (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)) : String(v));
 
-const xTitle = (value: string) => ({ value, position: 'insideBottom' as const, offset: 0, fontSize: 11, fill: '#5b6570' });
-
+const xTitle = (value: string) => ({
+  value,
+  position: 'insideBottom' as const,
+  offset: 0,
+  fontSize: 11,
+  fill: '#5b6570',
+});
 
 export const CovChart = memo(function CovChart({ runs }: { runs: ChartRun[] }) {
   const drawn = useMemo(

@@ -52,6 +52,8 @@ export interface GroupsSlice {
   /** Stops the group's runs that are queued or training. */
   stopGroup(groupId: string): void;
   toggleGroupOverlay(groupId: string): Promise<void>;
+  /** Loads the rows of runs not in memory yet (runs from an earlier visit or an import) from IndexedDB. */
+  ensureMetrics(runIds: readonly string[]): Promise<void>;
   setCompare(side: 0 | 1, target: CompareTarget | null): void;
   /** The group's runs, metrics and diagnostics as one file. */
   groupJson(groupId: string): Promise<string>;
@@ -236,11 +238,17 @@ export const createGroupsSlice =
           return;
         }
         set((s) => ({ groupOverlay: [...s.groupOverlay, groupId] }));
-        for (const r of get().runs.filter((x) => x.groupId === groupId)) {
-          if (get().metricsByRun[r.id] !== undefined) continue;
-          const rows = await get().runMetrics(r.id);
-          if (get().metricsByRun[r.id] === undefined)
-            set((s) => ({ metricsByRun: { ...s.metricsByRun, [r.id]: rows } }));
+        await get().ensureMetrics(
+          get()
+            .runs.filter((x) => x.groupId === groupId)
+            .map((r) => r.id),
+        );
+      },
+      async ensureMetrics(runIds) {
+        for (const id of runIds) {
+          if (get().metricsByRun[id] !== undefined) continue;
+          const rows = await get().runMetrics(id);
+          if (get().metricsByRun[id] === undefined) set((s) => ({ metricsByRun: { ...s.metricsByRun, [id]: rows } }));
         }
       },
       setCompare(side, target) {
