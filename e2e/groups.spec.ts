@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 
-// Run groups (docs/DESIGN.md §10) as a person uses them: a 3-seed group of a tiny config whose reward
+// Run groups (docs/DESIGN.md §7) as a person uses them: a 3-seed group of a tiny config whose reward
 // is always 0 trains, draws its mean with a 95% band and a legend that says "3 seeds", and is
 // diagnosed with no learning signal; a second group arrives as one exported file; Compare states
 // B − A per final metric in words. The config is the smallest that trains end to end (SwiftShader

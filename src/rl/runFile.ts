@@ -17,7 +17,7 @@ export interface RunMeta {
   status: RunStatusName;
   /** Step count of the saved trainer snapshot, when there is one (resume continues from here). */
   savedStep?: number;
-  /** Runs started together on seeds s, s+1, … share a group (docs/DESIGN.md §10) and its name. */
+  /** Runs started together on seeds s, s+1, … share a group (docs/DESIGN.md §7) and its name. */
   groupId?: string;
   groupName?: string;
 }

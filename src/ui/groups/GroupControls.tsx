@@ -1,5 +1,5 @@
 // The Seeds control and the button that starts a run group: the sidebar's config on seeds s, s+1, …
-// (docs/DESIGN.md §10), plus the toggle that draws each seed's own line under the group's band.
+// (docs/DESIGN.md §7), plus the toggle that draws each seed's own line under the group's band.
 
 import { SEEDS_FIELD } from '../../rl/configTable';
 import { store, useStore } from '../store';

@@ -1,4 +1,4 @@
-// Run groups (docs/DESIGN.md §10): one config trained on seeds s, s+1, …, each seed an ordinary run
+// Run groups (docs/DESIGN.md §7): one config trained on seeds s, s+1, …, each seed an ordinary run
 // in the runs list sharing a groupId. Each seed gets its own training worker; on the CPU they train
 // at once (one worker per seed), on WebGPU one after another, since the seeds would only take turns
 // on the one device. Also holds what the charts draw of groups and which two the Compare panel reads.
