@@ -70,6 +70,9 @@ export const NUMERIC_FIELDS = {
 
 export type NumericFieldName = keyof typeof NUMERIC_FIELDS;
 
+/** Seeds a run group trains (a page setting, `seeds=` in the link): seeds s, s+1, … of the config's seed s. */
+export const SEEDS_FIELD = { default: 1, min: 1, max: 16, integer: true } as const satisfies NumericField;
+
 /** "an integer in [1, 5000]" / "a number in [0.00001, 0.01]". */
 export function describeRange(f: Pick<NumericField, 'min' | 'max' | 'integer'>): string {
   return `${f.integer ? 'an integer' : 'a number'} in [${f.min}, ${f.max}]`;

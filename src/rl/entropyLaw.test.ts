@@ -1,6 +1,6 @@
 // The entropy law fit R = −a·e^H + b and the adaptive entropy coefficient.
 import { describe, expect, it } from 'vitest';
-import { fitEntropyLaw } from './entropyLaw';
+import { entropyLawNote, fitEntropyLaw } from './entropyLaw';
 import { nextEntropyCoef } from './entropyControl';
 import { Rng } from '../models/rng';
 
@@ -57,5 +57,30 @@ describe('nextEntropyCoef (adaptive α)', () => {
   it('clamps to [0, α_max]', () => {
     expect(nextEntropyCoef(0.02, 0.1, c)).toBe(0.025);
     expect(nextEntropyCoef(0.005, 0.9, c)).toBe(0);
+  });
+});
+
+describe('entropyLawNote', () => {
+  const at = (a: number, b: number, hs: number[]) => hs.map((h) => ({ entropy: h, accuracy: -a * Math.exp(h) + b }));
+
+  it('states the fit and its ceiling when accuracy falls as entropy rises (a > 0)', () => {
+    const fit = fitEntropyLaw(at(0.25, 1, [0, 0.5, 1]));
+    expect(entropyLawNote(fit, 3)).toBe('R = −0.25·e^H + 1, ceiling 0.75');
+  });
+
+  it('says why there is no curve when a ≤ 0, too few points, or one entropy', () => {
+    expect(entropyLawNote(fitEntropyLaw(at(-0.1, 0.2, [0, 1])), 2)).toBe(
+      'no fit shown: accuracy does not fall as entropy rises (a = -0.1 ≤ 0)',
+    );
+    expect(entropyLawNote(null, 1)).toBe('fit R = −a·e^H + b needs 2+ evaluations');
+    expect(
+      entropyLawNote(
+        fitEntropyLaw([
+          { entropy: 1, accuracy: 0.2 },
+          { entropy: 1, accuracy: 0.4 },
+        ]),
+        2,
+      ),
+    ).toBe('no fit: the evaluations all have the same entropy');
   });
 });

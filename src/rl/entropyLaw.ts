@@ -32,3 +32,17 @@ export function fitEntropyLaw(points: readonly { entropy: number; accuracy: numb
   const r2 = syy > 0 ? (sxy * sxy) / (sxx * syy) : 1;
   return { a, b, ceiling: -a + b, r2 };
 }
+
+const short = (v: number) => String(Number(v.toPrecision(4)));
+
+/**
+ * What the chart says about the fit. The law is worth drawing only when accuracy falls as entropy
+ * rises (a > 0): only then is −a + b a ceiling. Otherwise it says why there is no curve.
+ */
+export function entropyLawNote(fit: EntropyLawFit | null, points: number): string {
+  if (!fit) {
+    return points < 2 ? 'fit R = −a·e^H + b needs 2+ evaluations' : 'no fit: the evaluations all have the same entropy';
+  }
+  if (!(fit.a > 0)) return `no fit shown: accuracy does not fall as entropy rises (a = ${short(fit.a)} ≤ 0)`;
+  return `R = −${short(fit.a)}·e^H + ${short(fit.b)}, ceiling ${short(fit.ceiling)}`;
+}

@@ -3,6 +3,7 @@
 // either: a run export, or JSON Lines of metric rows (the run is then named after the file).
 
 import { parseRunConfig, type RunConfig } from './config';
+import type { Diagnostic, Severity } from './diagnostics';
 import { isMetricKey, METRIC_NAMES, type MetricKey, type MetricsRow } from './metrics';
 
 export type RunStatusName = 'running' | 'paused' | 'done' | 'error';
@@ -16,6 +17,9 @@ export interface RunMeta {
   status: RunStatusName;
   /** Step count of the saved trainer snapshot, when there is one (resume continues from here). */
   savedStep?: number;
+  /** Runs started together on seeds s, s+1, … share a group (docs/DESIGN.md §7) and its name. */
+  groupId?: string;
+  groupName?: string;
 }
 
 /** Rows that come from an RL step (the final evaluation row holds only step, accuracy and pass@k). */
@@ -63,15 +67,45 @@ export interface RunExport {
   version: 1;
   run: Omit<RunMeta, 'id' | 'savedStep'>;
   metrics: MetricsRow[];
+  /** What `diagnose` found in the run when it was exported (docs/DESIGN.md §5). */
+  diagnostics?: Diagnostic[];
 }
 
-export function runToJson(meta: RunMeta, rows: readonly MetricsRow[]): string {
-  const { name, createdAt, config, steps, status } = meta;
-  const doc: RunExport = {
+export const GROUP_EXPORT_FORMAT = 'grpo-playground-group';
+
+/** A run group as one file: every seed's run export. */
+export interface GroupExport {
+  format: typeof GROUP_EXPORT_FORMAT;
+  version: 1;
+  runs: Omit<RunExport, 'format' | 'version'>[];
+}
+
+function exportOf(meta: RunMeta, rows: readonly MetricsRow[], diagnostics?: Diagnostic[]): RunExport {
+  const { name, createdAt, config, steps, status, groupId, groupName } = meta;
+  return {
     format: RUN_EXPORT_FORMAT,
     version: 1,
-    run: { name, createdAt, config, steps, status },
+    run: { name, createdAt, config, steps, status, ...(groupId ? { groupId, groupName } : {}) },
     metrics: [...rows],
+    ...(diagnostics ? { diagnostics } : {}),
+  };
+}
+
+export function runToJson(meta: RunMeta, rows: readonly MetricsRow[], diagnostics?: Diagnostic[]): string {
+  return JSON.stringify(exportOf(meta, rows, diagnostics));
+}
+
+/** The runs of a group, in seed order, as one file. */
+export function groupToJson(
+  runs: readonly { meta: RunMeta; rows: readonly MetricsRow[]; diagnostics?: Diagnostic[] }[],
+): string {
+  const doc: GroupExport = {
+    format: GROUP_EXPORT_FORMAT,
+    version: 1,
+    runs: runs.map(({ meta, rows, diagnostics }) => {
+      const { run, metrics, diagnostics: d } = exportOf(meta, rows, diagnostics);
+      return { run, metrics, ...(d ? { diagnostics: d } : {}) };
+    }),
   };
   return JSON.stringify(doc);
 }
@@ -84,6 +118,9 @@ export interface ImportedRun {
   steps: number;
   status: RunStatusName;
   metrics: MetricsRow[];
+  groupId?: string;
+  groupName?: string;
+  diagnostics?: Diagnostic[];
 }
 
 /**
@@ -149,12 +186,19 @@ export function parseRunImport(text: string, fileName: string): ImportedRun {
   }
   if (Array.isArray(doc)) return fromRows(doc.map((v, i) => toRow(v, `${fileName} row ${i + 1}`)));
   const o = doc as Partial<RunExport> & Record<string, unknown>;
-  if (o.format !== RUN_EXPORT_FORMAT || typeof o.run !== 'object' || o.run === null || !Array.isArray(o.metrics)) {
-    throw new Error(`${fileName} is neither a run export nor metric rows`);
+  if (o.format !== RUN_EXPORT_FORMAT) throw new Error(`${fileName} is neither a run export nor metric rows`);
+  return runOf(o, fileName, baseName);
+}
+
+/** A run object of a run or group export. */
+function runOf(o: Partial<RunExport> & Record<string, unknown>, where: string, baseName: string): ImportedRun {
+  if (typeof o.run !== 'object' || o.run === null || !Array.isArray(o.metrics)) {
+    throw new Error(`${where} is neither a run export nor metric rows`);
   }
   const run = o.run as Partial<ImportedRun>;
-  const metrics = sortByStep(o.metrics.map((v, i) => toRow(v, `${fileName} metrics[${i}]`)));
+  const metrics = sortByStep(o.metrics.map((v, i) => toRow(v, `${where} metrics[${i}]`)));
   const status = STATUSES.includes(run.status as RunStatusName) ? (run.status as RunStatusName) : 'done';
+  const diagnostics = Array.isArray(o.diagnostics) ? o.diagnostics.filter(isDiagnostic) : undefined;
   return {
     name: typeof run.name === 'string' && run.name !== '' ? run.name : baseName,
     createdAt: typeof run.createdAt === 'number' ? run.createdAt : Date.now(),
@@ -162,7 +206,43 @@ export function parseRunImport(text: string, fileName: string): ImportedRun {
     steps: typeof run.steps === 'number' ? run.steps : completedSteps(metrics),
     status: status === 'running' ? 'paused' : status,
     metrics,
+    ...(typeof run.groupId === 'string' && run.groupId !== ''
+      ? { groupId: run.groupId, groupName: typeof run.groupName === 'string' ? run.groupName : baseName }
+      : {}),
+    ...(diagnostics ? { diagnostics } : {}),
   };
+}
+
+const SEVERITIES: readonly Severity[] = ['warning', 'error'];
+function isDiagnostic(v: unknown): v is Diagnostic {
+  if (typeof v !== 'object' || v === null) return false;
+  const d = v as Record<string, unknown>;
+  return (
+    typeof d.id === 'string' &&
+    SEVERITIES.includes(d.severity as Severity) &&
+    typeof d.step === 'number' &&
+    typeof d.message === 'string'
+  );
+}
+
+/**
+ * Every run a file holds: a group export's runs (sharing their group), or the one run `parseRunImport`
+ * reads. A group id from a file is kept as-is; the importer gives it a fresh one.
+ */
+export function parseRunsImport(text: string, fileName: string): ImportedRun[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.trim());
+  } catch {
+    return [parseRunImport(text, fileName)];
+  }
+  const o = doc as Partial<GroupExport> | null;
+  if (typeof o !== 'object' || o === null || o.format !== GROUP_EXPORT_FORMAT) return [parseRunImport(text, fileName)];
+  if (!Array.isArray(o.runs) || o.runs.length === 0) throw new Error(`${fileName}: a group export with no runs`);
+  const baseName = fileName.replace(/\.(group\.json|json)$/i, '') || 'imported group';
+  return o.runs.map((r, i) =>
+    runOf(r as Partial<RunExport> & Record<string, unknown>, `${fileName} runs[${i}]`, baseName),
+  );
 }
 
 function sortByStep(rows: MetricsRow[]): MetricsRow[] {

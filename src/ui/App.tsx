@@ -7,6 +7,11 @@ import { Completions } from './components/Completions';
 import { Presets } from './components/Presets';
 import { Banners, RunControls, StatusBar } from './components/RunControls';
 import { Sidebar } from './components/Sidebar';
+import { ComparePanel } from './groups/ComparePanel';
+import { DiagnosticsList } from './groups/DiagnosticsList';
+import { GroupControls } from './groups/GroupControls';
+import { GroupsPanel } from './groups/GroupsPanel';
+import './groups/groups.css';
 import { RunsPanel } from './runs/RunsPanel';
 import { useStore } from './store';
 import { UrlSync } from './url/UrlSync';
@@ -31,13 +36,17 @@ export function App() {
         <main className="main">
           <div className="controls-row">
             <RunControls />
+            <GroupControls />
             <StatusBar />
           </div>
           <Banners />
+          <DiagnosticsList />
           <Charts />
+          <ComparePanel />
           <Completions />
         </main>
         <aside className="panel runs-column">
+          <GroupsPanel />
           <RunsPanel />
         </aside>
       </div>

@@ -53,12 +53,26 @@ export function Charts() {
   );
   return (
     <section className="charts" aria-label="Charts">
-      <LineMetricChart title="Entropy" note="mean per token (nats)" series={ENTROPY} runs={runs} />
+      <LineMetricChart title="Entropy" note="mean per token" unit="nats / token" series={ENTROPY} runs={runs} />
       <LengthChart runs={runs} />
-      <LineMetricChart title="Accuracy" note="held-out, on eval steps" series={ACCURACY} runs={runs} domain={[0, 1]} />
-      <LineMetricChart title="Reward" note="and each component's mean" series={reward} runs={runs} />
-      <LineMetricChart title="KL" series={KL} runs={runs} />
-      <LineMetricChart title="Clip ratio" note="fraction of tokens clipped" series={CLIP} runs={runs} />
+      <LineMetricChart
+        title="Accuracy"
+        note="held-out, on eval steps"
+        unit="fraction correct"
+        series={ACCURACY}
+        runs={runs}
+        domain={[0, 1]}
+      />
+      <LineMetricChart title="Reward" note="and each component's mean" unit="reward" series={reward} runs={runs} />
+      <LineMetricChart title="KL" note="to the reference policy" unit="nats / token" series={KL} runs={runs} />
+      <LineMetricChart
+        title="Clip ratio"
+        note="fraction of tokens clipped"
+        unit="fraction of tokens"
+        series={CLIP}
+        runs={runs}
+        domain={[0, 1]}
+      />
       <CovChart runs={runs} />
       <EntropyLawChart runs={runs} />
       <TimingChart runs={runs} />

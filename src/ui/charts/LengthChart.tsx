@@ -1,10 +1,10 @@
 // Completion length: the mean with its min–max band, and the truncated fraction (cut at L) on
-// the right axis. Overlaid runs show their mean and truncated fraction only, so bands don't pile up.
+// the right axis. Overlaid runs keep their bands, fainter, so the spread of lengths stays readable.
 
 import { memo, useMemo } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { bandBuckets, lttb, seriesOf } from './downsample';
-import { ChartFrame, fmtTick } from './LineMetricChart';
+import { ChartFrame, fmtTick, LEGEND_STYLE, X_LABEL, yLabel } from './LineMetricChart';
 import type { ChartRun } from './useChartRuns';
 
 const MEAN = 'completions/mean_length';
@@ -18,7 +18,7 @@ export const LengthChart = memo(function LengthChart({ runs }: { runs: ChartRun[
     () =>
       runs.map((run) => ({
         run,
-        band: single ? bandBuckets(run.rows, MEAN, MIN, MAX) : [],
+        band: bandBuckets(run.rows, MEAN, MIN, MAX),
         mean: lttb(seriesOf(run.rows, MEAN)),
         truncated: lttb(seriesOf(run.rows, TRUNCATED)),
       })),
@@ -28,17 +28,27 @@ export const LengthChart = memo(function LengthChart({ runs }: { runs: ChartRun[
   return (
     <ChartFrame title="Completion length" note="mean, min–max band, truncated fraction (right axis)">
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 4, right: 0, bottom: 0, left: 0 }}>
+        <ComposedChart margin={{ top: 4, right: 4, bottom: 4, left: 4 }}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis
             dataKey="x"
             type="number"
             domain={['dataMin', 'dataMax']}
             allowDuplicatedCategory={false}
+            allowDecimals={false}
             tickFormatter={fmtTick}
+            label={X_LABEL}
+            height={34}
           />
-          <YAxis yAxisId="len" width={40} tickFormatter={fmtTick} />
-          <YAxis yAxisId="frac" orientation="right" width={40} domain={[0, 1]} tickFormatter={fmtTick} />
+          <YAxis yAxisId="len" width={52} tickFormatter={fmtTick} label={yLabel('tokens')} />
+          <YAxis
+            yAxisId="frac"
+            orientation="right"
+            width={52}
+            domain={[0, 1]}
+            tickFormatter={fmtTick}
+            label={{ ...yLabel('truncated fraction'), angle: 90, position: 'insideRight' }}
+          />
           <Tooltip
             formatter={(v) =>
               Array.isArray(v)
@@ -47,23 +57,22 @@ export const LengthChart = memo(function LengthChart({ runs }: { runs: ChartRun[
             }
             labelFormatter={(x) => `step ${x}`}
           />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={LEGEND_STYLE} />
           {drawn.map(({ run, band, mean, truncated }) => {
             const prefix = single ? '' : `${run.name} · `;
             return [
-              single && (
-                <Area
-                  key={`${run.id}:band`}
-                  yAxisId="len"
-                  data={band}
-                  dataKey="band"
-                  name="min–max"
-                  stroke="none"
-                  fill={run.colour}
-                  fillOpacity={0.15}
-                  isAnimationActive={false}
-                />
-              ),
+              <Area
+                key={`${run.id}:band`}
+                yAxisId="len"
+                data={band}
+                dataKey="band"
+                name="min–max"
+                legendType={single ? 'rect' : 'none'}
+                stroke="none"
+                fill={run.colour}
+                fillOpacity={single ? 0.15 : 0.07}
+                isAnimationActive={false}
+              />,
               <Line
                 key={`${run.id}:mean`}
                 yAxisId="len"

@@ -15,9 +15,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { fitEntropyLaw } from '../../rl/entropyLaw';
+import { entropyLawNote, fitEntropyLaw } from '../../rl/entropyLaw';
 import { stride, type Point } from './downsample';
-import { ChartFrame, fmtTick } from './LineMetricChart';
+import { ChartFrame, fmtTick, LEGEND_STYLE, yLabel } from './LineMetricChart';
 import type { ChartRun } from './useChartRuns';
 import type { MetricKey, MetricsRow } from '../../rl/metrics';
 
@@ -34,6 +34,14 @@ function pairs(rows: readonly MetricsRow[], xKey: MetricKey, yKey: MetricKey): (
 
 const fmt = (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)) : String(v));
 
+const xTitle = (value: string) => ({
+  value,
+  position: 'insideBottom' as const,
+  offset: 0,
+  fontSize: 11,
+  fill: '#5b6570',
+});
+
 export const CovChart = memo(function CovChart({ runs }: { runs: ChartRun[] }) {
   const drawn = useMemo(
     () => runs.map((run) => ({ run, points: stride(pairs(run.rows, 'cov', 'entropy_delta')) })),
@@ -45,19 +53,28 @@ export const CovChart = memo(function CovChart({ runs }: { runs: ChartRun[] }) {
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e3e6ea" />
-          <XAxis dataKey="x" type="number" name="cov" domain={['auto', 'auto']} tickFormatter={fmtTick} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            name="cov"
+            domain={['auto', 'auto']}
+            tickFormatter={fmtTick}
+            label={xTitle('cov(log π, A)')}
+            height={34}
+          />
           <YAxis
             dataKey="y"
             type="number"
             name="entropy_delta"
-            width={48}
+            width={60}
             domain={['auto', 'auto']}
             tickFormatter={fmtTick}
+            label={yLabel('Δ entropy (nats)')}
           />
           <ReferenceLine x={0} stroke="#9aa3ad" />
           <ReferenceLine y={0} stroke="#9aa3ad" />
           <Tooltip formatter={fmt} cursor={{ strokeDasharray: '3 3' }} />
-          {runs.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
+          {runs.length > 1 && <Legend wrapperStyle={LEGEND_STYLE} />}
           {drawn.map(({ run, points }) => (
             <Scatter
               key={run.id}
@@ -83,7 +100,8 @@ export const EntropyLawChart = memo(function EntropyLawChart({ runs }: { runs: C
     () =>
       runs.map((run) => {
         const points = pairs(run.rows, 'entropy', 'accuracy');
-        const fit = fitEntropyLaw(points.map((p) => ({ entropy: p.x, accuracy: p.y })));
+        const raw = fitEntropyLaw(points.map((p) => ({ entropy: p.x, accuracy: p.y })));
+        const fit = raw && raw.a > 0 ? raw : null;
         const hMax = Math.max(0, ...points.map((p) => p.x)) * 1.05;
         const curve = fit
           ? Array.from({ length: CURVE_POINTS + 1 }, (_, i) => {
@@ -91,34 +109,40 @@ export const EntropyLawChart = memo(function EntropyLawChart({ runs }: { runs: C
               return { x: h, y: -fit.a * Math.exp(h) + fit.b };
             })
           : [];
-        return { run, points: stride(points), fit, curve };
+        return { run, points: stride(points), fit, curve, note: entropyLawNote(raw, points.length) };
       }),
     [runs],
   );
   const hasData = drawn.some((d) => d.points.length > 0);
-  const single = drawn.length === 1 ? drawn[0].fit : null;
   return (
     <ChartFrame
       title="Accuracy vs entropy"
-      note={
-        single ? `R = −${fmt(single.a)}·e^H + ${fmt(single.b)}, ceiling ${fmt(single.ceiling)}` : 'fit R = −a·e^H + b'
-      }
+      note={drawn.length === 1 ? drawn[0].note : 'fit R = −a·e^H + b, drawn where a > 0'}
     >
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e3e6ea" />
-          <XAxis dataKey="x" type="number" name="entropy" domain={[0, 'auto']} tickFormatter={fmtTick} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            name="entropy"
+            domain={[0, 'auto']}
+            tickFormatter={fmtTick}
+            label={xTitle('entropy (nats / token)')}
+            height={34}
+          />
           <YAxis
             dataKey="y"
             type="number"
             name="accuracy"
-            width={40}
+            width={52}
             domain={[0, 1]}
             tickFormatter={fmtTick}
             allowDataOverflow
+            label={yLabel('accuracy')}
           />
           <Tooltip formatter={fmt} />
-          {runs.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
+          {runs.length > 1 && <Legend wrapperStyle={LEGEND_STYLE} />}
           {drawn.map(({ run, points, fit, curve }) => [
             <Scatter key={`${run.id}:pts`} name={run.name} data={points} fill={run.colour} isAnimationActive={false} />,
             fit && (

@@ -5,15 +5,22 @@
 import { memo, useDeferredValue } from 'react';
 import type { SampleRecord } from '../../rl/trainer';
 import { useStore } from '../store';
+import { NEUTRAL } from '../charts/palette';
 import type { TokenColouring } from '../store/viewSlice';
+
+/** Advantages smaller than this in magnitude count as zero. */
+const ZERO_ADVANTAGE = 1e-6;
 
 /** Entropy (nats) that gets the strongest colour; ln(16) ≈ 2.8 is near-uniform over a small alphabet. */
 const ENTROPY_FULL = 2;
 
 function tokenStyle(mode: TokenColouring, entropy: number, advantage: number) {
   if (mode === 'entropy') return { background: `rgba(245, 130, 32, ${Math.min(1, entropy / ENTROPY_FULL) * 0.85})` };
-  const a = Math.min(1, Math.abs(advantage) / 2) * 0.7;
-  return { background: advantage >= 0 ? `rgba(34, 160, 90, ${a})` : `rgba(214, 55, 55, ${a})` };
+  // A zero advantage (a group that agreed) teaches nothing: neutral grey, not the faint end of either side.
+  if (Math.abs(advantage) < ZERO_ADVANTAGE) return { background: NEUTRAL };
+  const a = 0.15 + Math.min(1, Math.abs(advantage) / 2) * 0.6;
+  // Blue up, vermillion down (Okabe–Ito): apart under red–green colour blindness.
+  return { background: advantage > 0 ? `rgba(0, 114, 178, ${a})` : `rgba(213, 94, 0, ${a})` };
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 || x === 0 ? x.toFixed(0) : x.toFixed(2));

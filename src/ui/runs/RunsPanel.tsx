@@ -4,6 +4,7 @@
 // a run the page was closed in the middle of.
 
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { diagnose } from '../../rl/diagnostics';
 import type { MetricsRow } from '../../rl/metrics';
 import { RUN_COLOURS } from '../charts/useChartRuns';
 import { store, useStore } from '../store';
@@ -85,7 +86,7 @@ function RunItem({ run, colour }: { run: RunMeta; colour: string | null }) {
     const rows: MetricsRow[] = await runMetrics(run.id);
     if (format === 'csv') download(`${stem}.csv`, metricsToCsv(rows), 'text/csv');
     else if (format === 'jsonl') download(`${stem}.jsonl`, metricsToJsonl(rows), 'application/x-ndjson');
-    else download(`${stem}.run.json`, runToJson(run, rows), 'application/json');
+    else download(`${stem}.run.json`, runToJson(run, rows, diagnose(rows, run.config)), 'application/json');
   };
   const exportPolicy = async () => {
     setBusy('Writing checkpoint…');

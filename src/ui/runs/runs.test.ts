@@ -10,6 +10,7 @@ import type { MetricsRow } from '../../rl/metrics';
 import type { TrainerState } from '../../rl/trainer';
 import { createConfigSlice } from '../store/configSlice';
 import type { Store } from '../store/index';
+import { createGroupsSlice } from '../store/groupsSlice';
 import { createRunsSliceWith } from '../store/runsSlice';
 import { createTrainingSlice } from '../store/trainingSlice';
 import { createViewSlice } from '../store/viewSlice';
@@ -26,6 +27,7 @@ function makeTestStore(dbName: string, sent: WorkerCommand[] = []): StoreApi<Sto
     ...createTrainingSlice(() => ({ send: (cmd) => sent.push(cmd) }))(...a),
     ...createViewSlice(...a),
     ...createRunsSliceWith(() => RunsDb.open(dbName))(...a),
+    ...createGroupsSlice(() => ({ send: (cmd) => sent.push(cmd), terminate: () => undefined }))(...a),
   }));
 }
 

@@ -8,7 +8,7 @@ import type { RunConfig } from '../../rl/config';
 import type { MetricsRow } from '../../rl/metrics';
 import type { TrainerState } from '../../rl/trainer';
 import { completedSteps, RunsDb, type RunMeta, type RunStatusName } from '../runs/db';
-import { parseRunImport } from '../../rl/runFile';
+import { parseRunsImport } from '../../rl/runFile';
 import { createUrlSlice, type UrlSlice } from '../url/urlSlice';
 import type { Store } from './index';
 
@@ -28,7 +28,7 @@ export interface RunsSlice extends UrlSlice {
   runsError: string | null;
   /** Reads every run from IndexedDB; runs that were `running` (the page was closed mid-run) become `paused`. */
   loadAll(): Promise<void>;
-  createRun(meta: { id: string; name: string; config: RunConfig }): Promise<void>;
+  createRun(meta: { id: string; name: string; config: RunConfig; groupId?: string; groupName?: string }): Promise<void>;
   /** Persists rows of a run (the live rows are already in metricsByRun). */
   appendMetrics(runId: string, rows: MetricsRow[]): Promise<void>;
   setRunStatus(runId: string, status: RunStatusName | string): Promise<void>;
@@ -41,7 +41,7 @@ export interface RunsSlice extends UrlSlice {
   resumeRun(runId: string): Promise<void>;
   /** A run's rows from IndexedDB (after every queued write). */
   runMetrics(runId: string): Promise<MetricsRow[]>;
-  /** Adds a run from an export file; returns its id, or null (the reason in runsError). */
+  /** Adds the runs of an export file (a group export holds several); returns the first's id, or null (the reason in runsError). */
   importRun(text: string, fileName: string): Promise<string | null>;
   /** Keeps a .safetensors policy to start runs of its task and size from; the sidebar switches to them. */
   importCheckpoint(bytes: Uint8Array, fileName: string): Promise<boolean>;
@@ -110,8 +110,16 @@ export const createRunsSliceWith =
         });
       },
 
-      async createRun({ id, name, config }) {
-        const meta: RunMeta = { id, name, createdAt: Date.now(), config, steps: 0, status: 'running' };
+      async createRun({ id, name, config, groupId, groupName }) {
+        const meta: RunMeta = {
+          id,
+          name,
+          createdAt: Date.now(),
+          config,
+          steps: 0,
+          status: 'running',
+          ...(groupId ? { groupId, groupName } : {}),
+        };
         set((s) => withRuns([...s.runs.filter((r) => r.id !== id), meta]));
         await enqueue((d) => d.putRun(meta));
       },
@@ -200,21 +208,31 @@ export const createRunsSliceWith =
       async importRun(text, fileName) {
         let parsed;
         try {
-          parsed = parseRunImport(text, fileName);
+          parsed = parseRunsImport(text, fileName);
         } catch (e) {
           fail(e);
           return null;
         }
-        const { metrics, ...rest } = parsed;
-        const meta: RunMeta = { id: crypto.randomUUID(), ...rest };
+        // A group imported twice is two groups: each import gets fresh group ids.
+        const groupIds = new Map<string, string>();
+        const imported = parsed.map(({ metrics, diagnostics: _found, groupId, ...rest }) => {
+          const meta: RunMeta = { id: crypto.randomUUID(), ...rest };
+          if (groupId) {
+            if (!groupIds.has(groupId)) groupIds.set(groupId, crypto.randomUUID());
+            meta.groupId = groupIds.get(groupId);
+          }
+          return { meta, metrics };
+        });
         const ok = await enqueue(async (d) => {
-          await d.putRun(meta);
-          await d.replaceMetrics(meta.id, metrics);
+          for (const { meta, metrics } of imported) {
+            await d.putRun(meta);
+            await d.replaceMetrics(meta.id, metrics);
+          }
           return true;
         });
         if (!ok) return null;
-        set((s) => withRuns([...s.runs, meta]));
-        return meta.id;
+        set((s) => withRuns([...s.runs, ...imported.map((r) => r.meta)]));
+        return imported[0].meta.id;
       },
 
       async importCheckpoint(bytes, fileName) {

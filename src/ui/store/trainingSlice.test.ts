@@ -12,6 +12,7 @@ import { createConfigSlice } from './configSlice';
 import type { Store } from './index';
 import type { RunsSlice } from './runsSlice';
 import { createTrainingSlice, FLUSH_MS, needsNewRun, runName } from './trainingSlice';
+import { createGroupsSlice } from './groupsSlice';
 import { createViewSlice } from './viewSlice';
 
 /** The store with a recording worker channel and a runs slice that only records calls. */
@@ -36,6 +37,7 @@ function harness() {
     })(...a),
     ...createViewSlice(...a),
     ...runs,
+    ...createGroupsSlice(() => ({ send: (c) => void sent.push(c), terminate: () => undefined }))(...a),
   }));
   return { store, sent, calls, emit: (e: WorkerEvent) => emit(e) };
 }

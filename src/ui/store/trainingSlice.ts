@@ -7,6 +7,7 @@ import type { RunConfig } from '../../rl/config';
 import type { MetricsRow } from '../../rl/metrics';
 import type { SampleRecord, TrainerState } from '../../rl/trainer';
 import type { BackendInfo, RunError, RunState, WorkerCommand, WorkerEvent } from '../worker/protocol';
+import { presetRunName } from '../../rl/runLabel';
 import type { Store } from './index';
 
 export interface TrainingChannel {
@@ -69,7 +70,7 @@ export function needsNewRun(config: RunConfig, runConfig: RunConfig | null): boo
 export function runName(config: RunConfig, taken: readonly string[] = []): string {
   const base =
     config.name !== 'run'
-      ? config.name
+      ? (presetRunName(config) ?? config.name)
       : `${config.task}: ${config.reward.map((t) => (t.weight === 1 ? t.component : `${t.weight}·${t.component}`)).join(' + ')}`;
   // A second run of the same preset gets "#2" so the runs list and the overlay legend tell them apart.
   if (!taken.includes(base)) return base;

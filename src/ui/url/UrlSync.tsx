@@ -10,12 +10,10 @@ import { SharedCodeGate } from './SharedCodeGate';
 
 function syncAddressBar(): void {
   const s = store.getState();
-  const href = configToUrl(
-    shareableConfig(s.config, s.pendingCode),
-    window.location.href,
-    s.hiddenControls,
-    s.backendChoice,
-  );
+  const href = configToUrl(shareableConfig(s.config, s.pendingCode), window.location.href, s.hiddenControls, {
+    backend: s.backendChoice,
+    seeds: s.seeds,
+  });
   if (href !== window.location.href) window.history.replaceState(window.history.state, '', href);
 }
 
@@ -57,7 +55,8 @@ export function UrlSync() {
         s.config !== prev.config ||
         s.pendingCode !== prev.pendingCode ||
         s.hiddenControls !== prev.hiddenControls ||
-        s.backendChoice !== prev.backendChoice
+        s.backendChoice !== prev.backendChoice ||
+        s.seeds !== prev.seeds
       ) {
         syncAddressBar();
       }

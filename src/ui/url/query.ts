@@ -10,6 +10,14 @@ import { parseRunConfig, REWARD_COMPONENTS, RunConfigSchema, type RewardTerm, ty
 export const HIDE_PARAM = 'hide';
 /** The training backend (auto, cpu, webgpu): a setting of the page, not of the run. */
 export const BACKEND_PARAM = 'backend';
+/** The run group's seed count: a page setting beside the config (src/ui/store/groupsSlice.ts). */
+export const SEEDS_PARAM = 'seeds';
+
+/** Settings of the page that travel in the link beside the run config. */
+export interface PageSettings {
+  backend?: string; // 'auto' (the default) is left out of the link
+  seeds?: number; // 1 (the default) is left out of the link
+}
 
 /** Reward code a link carried, waiting for the person to read it and accept it. */
 export interface PendingCode {
@@ -102,15 +110,16 @@ const enc = (s: string) =>
     .replace(/%(2C|3A|3B|2F|40)/g, (m) => decodeURIComponent(m))
     .replace(/%20/g, '+');
 
-/** `key=value&…` (no leading `?`) for the fields that differ from the defaults, then `hide=` and `backend=`. */
-export function configToQuery(config: RunConfig, hide: readonly string[] = [], backend = 'auto'): string {
+/** `key=value&…` (no leading `?`) for the fields that differ from the defaults, then `seeds=`, `hide=` and `backend=`. */
+export function configToQuery(config: RunConfig, hide: readonly string[] = [], page: PageSettings = {}): string {
   const parts: string[] = [];
   for (const k of KEYS) {
     if (JSON.stringify(config[k]) === JSON.stringify(DEFAULTS[k])) continue;
     parts.push(`${k}=${enc(formatValue(k, config[k]))}`);
   }
+  if (page.seeds !== undefined && page.seeds !== 1) parts.push(`${SEEDS_PARAM}=${page.seeds}`);
   if (hide.length) parts.push(`${HIDE_PARAM}=${enc(hide.join(','))}`);
-  if (backend !== 'auto') parts.push(`${BACKEND_PARAM}=${enc(backend)}`);
+  if (page.backend !== undefined && page.backend !== 'auto') parts.push(`${BACKEND_PARAM}=${enc(page.backend)}`);
   return parts.join('&');
 }
 
@@ -121,9 +130,14 @@ export function backendParam<C extends string>(url: string | URL, choices: reado
 }
 
 /** `base` with its query replaced by the config's (path and hash kept). */
-export function configToUrl(config: RunConfig, base: string, hide: readonly string[] = [], backend = 'auto'): string {
+export function configToUrl(
+  config: RunConfig,
+  base: string,
+  hide: readonly string[] = [],
+  page: PageSettings = {},
+): string {
   const u = new URL(base);
-  const q = configToQuery(config, hide, backend);
+  const q = configToQuery(config, hide, page);
   return `${u.origin}${u.pathname}${q ? `?${q}` : ''}${u.hash}`;
 }
 
@@ -159,7 +173,7 @@ export function urlToConfig(url: string | URL | URLSearchParams): UrlConfig {
     };
   }
   for (const [name, value] of params) {
-    if (name === HIDE_PARAM || name === BACKEND_PARAM) continue;
+    if (name === HIDE_PARAM || name === BACKEND_PARAM || name === SEEDS_PARAM) continue;
     if (!(KEYS as string[]).includes(name)) {
       warnings.push(`ignored unknown setting "${name}"`);
       continue;

@@ -4,7 +4,9 @@
 
 import type { StateCreator } from 'zustand';
 import type { Store } from '../store';
-import { acceptCode, hiddenControls, urlToConfig, type PendingCode } from './query';
+import { parseSeeds } from '../store/groupsSlice';
+import { SEEDS_FIELD, describeRange } from '../../rl/configTable';
+import { acceptCode, hiddenControls, SEEDS_PARAM, urlToConfig, type PendingCode } from './query';
 
 export interface UrlSlice {
   /** Reward code from a link, shown but not run until accepted. */
@@ -27,7 +29,17 @@ export const createUrlSlice: StateCreator<Store, [], [], UrlSlice> = (set, get) 
   applyUrl(href) {
     const { config, warnings, pendingCode } = urlToConfig(href);
     get().replaceConfig(config);
-    set({ pendingCode, urlWarnings: warnings, hiddenControls: hiddenControls(href) });
+    const given = URL.canParse(href) ? new URL(href).searchParams.get(SEEDS_PARAM) : null;
+    const seeds = parseSeeds(given);
+    if (given !== null && seeds === null) {
+      warnings.push(`seeds: must be ${describeRange(SEEDS_FIELD)}, got ${given}; using ${SEEDS_FIELD.default}`);
+    }
+    set({
+      pendingCode,
+      urlWarnings: warnings,
+      hiddenControls: hiddenControls(href),
+      seeds: seeds ?? SEEDS_FIELD.default,
+    });
   },
   acceptPendingCode() {
     const { pendingCode, config } = get();
