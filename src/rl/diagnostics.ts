@@ -94,7 +94,7 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
   {
     id: 'divergence',
     severity: 'error',
-    thresholds: { baselineSteps: 5, gradNormFactor: 10, gradNormFloor: 1 },
+    thresholds: { baselineSteps: 5, gradNormFactor: 10, gradNormFloor: 1, window: 3 },
     detect({ steps }, c, t) {
       for (const row of steps) {
         const bad = MUST_BE_FINITE.find((m) => {
@@ -115,13 +115,15 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
       const median = [...base].sort((a, b) => a - b)[Math.floor(base.length / 2)];
       const limit = Math.max(t.gradNormFactor * median, t.gradNormFloor);
       const later = steps.slice(t.baselineSteps);
-      const i = firstSustained(later, 'grad_norm', 1, (v) => v > limit);
+      // one spike that the next steps recover from is noise; three in a row is a run coming apart
+      const i = firstSustained(later, 'grad_norm', t.window, (v) => v > limit);
       if (i < 0) return null;
       const g = value(later[i], 'grad_norm')!;
       return {
         step: later[i].step,
         message:
-          `Divergence: grad_norm reached ${num(g)} at step ${later[i].step}, ${num(g / median, 2)}× its early median ${num(median)}: ` +
+          `Divergence: grad_norm reached ${num(g)} at step ${later[i].step}, ${num(g / median, 2)}× its early median ${num(median)}, ` +
+          `and stayed above ${num(limit)} for ${t.window} steps: ` +
           `the updates are blowing up. Lower lr (now ${c.lr}) or tighten gradClip (now ${c.gradClip}).`,
       };
     },
