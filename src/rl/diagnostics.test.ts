@@ -169,11 +169,12 @@ describe('KL running away', () => {
 describe('reward hacking', () => {
   const { rewardRise, accuracyDrop } = t('reward-hacking');
   const rising = (rise: number) => (s: number) => ({ reward: 0.5 + (s >= 15 ? rise : 0) });
+  const proxy = parseRunConfig({ reward: [{ component: 'proxy-contains', weight: 1 }] });
 
   it('reward up by rewardRise while accuracy falls by accuracyDrop trips at that evaluation', () => {
     const d = diagnose(
       run(40, rising(rewardRise), (s) => (s >= 20 ? 0.3 - accuracyDrop : 0.3)),
-      parseRunConfig({ reward: [{ component: 'proxy-contains', weight: 1 }] }),
+      proxy,
     );
     expect(d.map((x) => `${x.id}@${x.step}`)).toEqual(['reward-hacking@20']);
     expect(d[0].message).toMatch(
@@ -183,9 +184,39 @@ describe('reward hacking', () => {
   });
 
   it('does not trip when accuracy holds, falls less, or the reward does not rise enough', () => {
-    expect(ids(run(40, rising(0.3), () => 0.3))).toEqual([]);
-    expect(ids(run(40, rising(0.3), (s) => (s >= 20 ? 0.3 - accuracyDrop + 0.01 : 0.3)))).toEqual([]);
-    expect(ids(run(40, rising(rewardRise - 0.01), (s) => (s >= 20 ? 0.1 : 0.3)))).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(0.3), () => 0.3),
+        proxy,
+      ),
+    ).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(0.3), (s) => (s >= 20 ? 0.3 - accuracyDrop + 0.01 : 0.3)),
+        proxy,
+      ),
+    ).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(rewardRise - 0.01), (s) => (s >= 20 ? 0.1 : 0.3)),
+        proxy,
+      ),
+    ).toEqual([]);
+  });
+
+  it('does not trip when the reward is correctness alone (sampled reward up, greedy accuracy down is no proxy)', () => {
+    expect(
+      ids(
+        run(40, rising(0.3), (s) => (s >= 20 ? 0.1 : 0.3)),
+        config,
+      ),
+    ).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(0.3), (s) => (s >= 20 ? 0.1 : 0.3)),
+        proxy,
+      ),
+    ).toEqual(['reward-hacking@20']);
   });
 });
 

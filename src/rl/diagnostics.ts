@@ -219,6 +219,8 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
     severity: 'warning',
     thresholds: { rewardRise: 0.1, accuracyDrop: 0.05, startSteps: 3 },
     detect({ steps, evals }, c, t) {
+      // with correctness alone the reward is the gold metric, sampled: sampled up while greedy falls is not a proxy being gamed
+      if (c.reward.every((x) => x.component === 'correctness')) return null;
       if (evals.length < 2 || steps.length === 0) return null;
       const a0 = value(evals[0], 'accuracy')!;
       const r0 = meanOver(steps, 'reward', 0, t.startSteps);
