@@ -89,7 +89,12 @@ async function runCompare(argv: string[], io: CliIO): Promise<void> {
   }
   const rows = metrics.map((m) => ({ metric: m, c: compareSamples(a.metrics[m].per_seed, b.metrics[m].per_seed) }));
   io.stdout(`A: ${dirA} (${a.preset}, seeds ${a.seeds.join(', ')})\n`);
-  io.stdout(`B: ${dirB} (${b.preset}, seeds ${b.seeds.join(', ')})\n\n`);
+  io.stdout(`B: ${dirB} (${b.preset}, seeds ${b.seeds.join(', ')})\n`);
+  const sameSeeds = a.seeds.length === b.seeds.length && a.seeds.every((s, i) => s === b.seeds[i]);
+  // a seed fixes the base's held-out set and first rollouts, so different seeds differ before any training
+  if (!sameSeeds)
+    io.stdout('note: the sweeps ran different seeds; part of any difference may be the seeds themselves\n');
+  io.stdout('\n');
   io.stdout(table(rows));
   const c = rows.find((r) => r.metric === metric)!.c;
   const line = {

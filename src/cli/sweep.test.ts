@@ -183,14 +183,11 @@ describe('compare', () => {
   });
 
   it('hand-written summaries: every resampled B − A lies in [0.15, 0.25], so "B higher"; swapped, "A higher"; p = 2/20', async () => {
-    const write = (name: string, perSeed: number[]) => {
+    const write = (name: string, perSeed: number[], seeds = [1, 2, 3]) => {
       const dir = tmp.path(name);
       mkdirSync(dir, { recursive: true });
       const m = { per_seed: perSeed, mean: avg(perSeed), ci95: [Math.min(...perSeed), Math.max(...perSeed)] };
-      writeFileSync(
-        join(dir, 'summary.json'),
-        JSON.stringify({ preset: name, seeds: [1, 2, 3], metrics: { accuracy_final: m } }),
-      );
+      writeFileSync(join(dir, 'summary.json'), JSON.stringify({ preset: name, seeds, metrics: { accuracy_final: m } }));
       return dir;
     };
     const low = write('low', [0.2, 0.22, 0.25]);
@@ -204,6 +201,9 @@ describe('compare', () => {
     const ba = lastJson((await cli('compare', high, low)).stdout);
     expect(ba.diff).toBeCloseTo(-0.2, 12);
     expect(ba.verdict).toBe('A higher');
+    expect((await cli('compare', low, high)).stdout).not.toMatch(/^note: /m);
+    const other = write('other-seeds', [0.4, 0.42, 0.45], [4, 5, 6]);
+    expect((await cli('compare', low, other)).stdout).toMatch(/^note: the sweeps ran different seeds/m);
   });
 
   it('errors: a directory without summary.json exits 1, an unknown metric or one directory exits 2', async () => {

@@ -3,7 +3,7 @@
 // threshold, or one step short of the window, does not. Thresholds are read from the rule table.
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from './config';
-import { diagnose, DIAGNOSTIC_RULES, firstSustained, formatDiagnostics, type DiagnosticId } from './diagnostics';
+import { diagnose, DIAGNOSTIC_RULES, firstWindow, formatDiagnostics, type DiagnosticId } from './diagnostics';
 import type { MetricsRow } from './metrics';
 
 const config = parseRunConfig({ groupSize: 8, temperature: 1, maxNewTokens: 16, lr: 1e-3 });
@@ -48,11 +48,23 @@ describe('diagnose', () => {
     expect(formatDiagnostics([])).toBe('diagnose: no failure pattern found\n');
   });
 
-  it('firstSustained finds the first stretch of `window` rows, and shrinks the window to a shorter run', () => {
+  it('firstWindow: the first window whose mean (or other aggregate) crosses, and its first row that crosses alone', () => {
     const rows = [0, 1, 1, 0, 1, 1, 1, 1].map((v, step) => ({ step, kl: v }) as MetricsRow);
-    expect(firstSustained(rows, 'kl', 3, (v) => v === 1)).toBe(4);
-    expect(firstSustained(rows, 'kl', 5, (v) => v === 1)).toBe(-1);
-    expect(firstSustained(rows.slice(1, 3), 'kl', 5, (v) => v === 1)).toBe(0);
+    expect(firstWindow(rows, 'kl', 3, (v) => v === 1)).toEqual({ start: 4, end: 7, first: 4 });
+    expect(firstWindow(rows, 'kl', 3, (v) => v >= 0.6)).toEqual({ start: 0, end: 3, first: 1 }); // mean 2/3
+    expect(firstWindow(rows, 'kl', 5, (v) => v >= 0.8)).toEqual({ start: 1, end: 6, first: 1 });
+    expect(
+      firstWindow(
+        rows,
+        'kl',
+        3,
+        (v) => v >= 0.5,
+        (vs) => Math.min(...vs),
+      ),
+    ).toEqual({ start: 4, end: 7, first: 4 });
+    expect(firstWindow(rows, 'kl', 3, (v) => v > 1)).toBeNull();
+    // a run shorter than the window is one window
+    expect(firstWindow(rows.slice(1, 3), 'kl', 5, (v) => v === 1)).toEqual({ start: 0, end: 2, first: 0 });
   });
 });
 
@@ -69,10 +81,12 @@ describe('divergence', () => {
     }
   });
 
-  it('grad_norm above gradNormFactor × its early median (0.5) trips; just below does not', () => {
-    const { gradNormFactor } = t('divergence');
-    expect(ids(run(30, during(12, 1, { grad_norm: gradNormFactor * 0.5 + 0.01 })))).toEqual(['divergence@12']);
-    expect(ids(run(30, during(12, 1, { grad_norm: gradNormFactor * 0.5 - 0.01 })))).toEqual([]);
+  it('grad_norm above gradNormFactor × its early median (0.5) for the window trips; just below, or one step short, does not', () => {
+    const { gradNormFactor, window } = t('divergence');
+    expect(ids(run(30, during(12, window, { grad_norm: gradNormFactor * 0.5 + 0.01 })))).toEqual(['divergence@12']);
+    expect(ids(run(30, during(12, window, { grad_norm: gradNormFactor * 0.5 - 0.01 })))).toEqual([]);
+    // one spike the run recovers from (as a reverse-long run showed: 3.97 once, early median 0.2) is not divergence
+    expect(ids(run(30, during(12, window - 1, { grad_norm: 100 })))).toEqual([]);
   });
 
   it('a small early grad_norm does not make a modest later one an explosion (gradNormFloor)', () => {
@@ -95,9 +109,9 @@ describe('no learning signal', () => {
     expect(d[0].message).toMatch(/partial credit/);
   });
 
-  it('one step short of the window, or a hair under the threshold, does not trip', () => {
+  it('one step short of the window (its mean then below), or a hair under the threshold, does not trip', () => {
     const { zeroStdFraction, window } = t('no-signal');
-    expect(ids(run(40, during(10, window - 1, { frac_reward_zero_std: 1 })))).toEqual([]);
+    expect(ids(run(40, during(10, window - 1, { frac_reward_zero_std: zeroStdFraction })))).toEqual([]);
     expect(ids(run(40, during(10, 20, { frac_reward_zero_std: zeroStdFraction - 0.01 })))).toEqual([]);
   });
 });
@@ -130,12 +144,17 @@ describe('entropy collapse', () => {
     const d = diagnose(rows, config);
     expect(d.map((x) => `${x.id}@${x.step}`)).toEqual(['entropy-collapse@20']);
     expect(d[0].message).toMatch(
-      /^Entropy collapse: token entropy fell to 0\.500 at step 20, 50% of its start \(1\.00\)/,
+      /^Entropy collapse: token entropy averaged 0\.500 over steps 20–24, 50% of its start \(1\.00\)/,
     );
     expect(d[0].message).toMatch(/Clip-Cov or KL-Cov/);
     expect(d[0].message).toMatch(/entropyCoef/);
     // one step short of the window
-    expect(ids(run(40, during(20, window - 1, { entropy: 0.1 })))).toEqual([]);
+    expect(ids(run(40, during(20, window - 1, { entropy: fractionOfStart })))).toEqual([]);
+  });
+
+  it('noisy entropy whose window mean is under the fraction trips, though no 5 steps in a row are (0.3, 0.6, …: mean 0.45)', () => {
+    const rows = run(40, (s) => (s >= 20 ? { entropy: s % 2 === 0 ? 0.3 : 0.6 } : {}));
+    expect(ids(rows)).toEqual(['entropy-collapse@20']);
   });
 
   it('just above the fraction does not trip; with Clip-Cov already on, the fix is to strengthen it', () => {
@@ -157,9 +176,9 @@ describe('KL running away', () => {
       config,
     );
     expect(d.map((x) => `${x.id}@${x.step}`)).toEqual(['kl-runaway@30']);
-    expect(d[0].message).toMatch(/^KL running away: KL to the reference passed 1 at step 30 .*last 1\.90/);
+    expect(d[0].message).toMatch(/^KL running away: KL to the reference averaged above 1 from step 30 \(last 1\.90\)/);
     expect(d[0].message).toMatch(/klCoef \(now 0\)/);
-    expect(ids(run(40, during(30, window - 1, { kl: 5 })))).toEqual([]);
+    expect(ids(run(40, during(30, window - 1, { kl })))).toEqual([]);
     expect(ids(run(40, (s) => (s >= 30 ? { kl: kl - 0.01 } : {})))).toEqual([]);
   });
 });
@@ -167,11 +186,12 @@ describe('KL running away', () => {
 describe('reward hacking', () => {
   const { rewardRise, accuracyDrop } = t('reward-hacking');
   const rising = (rise: number) => (s: number) => ({ reward: 0.5 + (s >= 15 ? rise : 0) });
+  const proxy = parseRunConfig({ reward: [{ component: 'proxy-contains', weight: 1 }] });
 
   it('reward up by rewardRise while accuracy falls by accuracyDrop trips at that evaluation', () => {
     const d = diagnose(
       run(40, rising(rewardRise), (s) => (s >= 20 ? 0.3 - accuracyDrop : 0.3)),
-      parseRunConfig({ reward: [{ component: 'proxy-contains', weight: 1 }] }),
+      proxy,
     );
     expect(d.map((x) => `${x.id}@${x.step}`)).toEqual(['reward-hacking@20']);
     expect(d[0].message).toMatch(
@@ -181,9 +201,39 @@ describe('reward hacking', () => {
   });
 
   it('does not trip when accuracy holds, falls less, or the reward does not rise enough', () => {
-    expect(ids(run(40, rising(0.3), () => 0.3))).toEqual([]);
-    expect(ids(run(40, rising(0.3), (s) => (s >= 20 ? 0.3 - accuracyDrop + 0.01 : 0.3)))).toEqual([]);
-    expect(ids(run(40, rising(rewardRise - 0.01), (s) => (s >= 20 ? 0.1 : 0.3)))).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(0.3), () => 0.3),
+        proxy,
+      ),
+    ).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(0.3), (s) => (s >= 20 ? 0.3 - accuracyDrop + 0.01 : 0.3)),
+        proxy,
+      ),
+    ).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(rewardRise - 0.01), (s) => (s >= 20 ? 0.1 : 0.3)),
+        proxy,
+      ),
+    ).toEqual([]);
+  });
+
+  it('does not trip when the reward is correctness alone (sampled reward up, greedy accuracy down is no proxy)', () => {
+    expect(
+      ids(
+        run(40, rising(0.3), (s) => (s >= 20 ? 0.1 : 0.3)),
+        config,
+      ),
+    ).toEqual([]);
+    expect(
+      ids(
+        run(40, rising(0.3), (s) => (s >= 20 ? 0.1 : 0.3)),
+        proxy,
+      ),
+    ).toEqual(['reward-hacking@20']);
   });
 });
 

@@ -1,7 +1,8 @@
 // Diagnostics (docs/DESIGN.md §5): the failure patterns a run's metrics show, each named with its
 // usual fix. One table of rules, DIAGNOSTIC_RULES, holds every threshold; `diagnose` runs them all
-// over a run's rows. A rule looks for a condition that holds on several consecutive steps (one noisy
-// step is not a failure) and reports the first step of the first such stretch.
+// over a run's rows. A rule looks at windows of several steps (one step's rollout is noisy): the
+// window's mean crossing a threshold (or, for exploding gradients, every step of it), and reports
+// the first step of the first window that does.
 
 import type { RunConfig } from './config';
 import type { MetricKey, MetricsRow } from './metrics';
@@ -58,24 +59,33 @@ function value(row: MetricsRow, name: MetricKey): number | undefined {
   return typeof v === 'number' ? v : NaN;
 }
 
+export interface WindowHit {
+  start: number; // index of the window's first row
+  end: number; // one past its last row
+  first: number; // index of the window's first row that satisfies the condition on its own: where it was first seen
+}
+
 /**
- * The first stretch of `window` consecutive rows (fewer when the run is shorter) where `holds` is true
- * of the metric: its first index, or −1. Rows without the metric break a stretch.
+ * The first window of `window` consecutive rows (fewer when the run is shorter), all with the metric,
+ * whose aggregate (the mean unless given) satisfies `holds(aggregate, start)`; null when none does.
+ * Within it, `first` is the first row whose own value satisfies `holds(value, index)`.
  */
-export function firstSustained(
+export function firstWindow(
   rows: MetricsRow[],
   name: MetricKey,
   window: number,
-  holds: (v: number, i: number) => boolean,
-): number {
+  holds: (v: number, index: number) => boolean,
+  aggregate: (values: number[]) => number = avg,
+): WindowHit | null {
   const need = Math.max(1, Math.min(window, rows.length));
-  let run = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const v = value(rows[i], name);
-    run = v !== undefined && holds(v, i) ? run + 1 : 0;
-    if (run === need) return i - need + 1;
+  for (let start = 0; start + need <= rows.length; start++) {
+    const values = rows.slice(start, start + need).map((r) => value(r, name));
+    if (values.some((v) => v === undefined) || !holds(aggregate(values as number[]), start)) continue;
+    // a mean past a threshold has at least one value past it; report the first
+    const k = values.findIndex((v, j) => holds(v!, start + j));
+    return { start, end: start + need, first: start + Math.max(k, 0) };
   }
-  return -1;
+  return null;
 }
 
 /** Mean of a metric over rows[from, to), skipping rows without it (NaN when none has it). */
@@ -94,7 +104,7 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
   {
     id: 'divergence',
     severity: 'error',
-    thresholds: { baselineSteps: 5, gradNormFactor: 10, gradNormFloor: 1 },
+    thresholds: { baselineSteps: 5, gradNormFactor: 10, gradNormFloor: 1, window: 3 },
     detect({ steps }, c, t) {
       for (const row of steps) {
         const bad = MUST_BE_FINITE.find((m) => {
@@ -115,13 +125,22 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
       const median = [...base].sort((a, b) => a - b)[Math.floor(base.length / 2)];
       const limit = Math.max(t.gradNormFactor * median, t.gradNormFloor);
       const later = steps.slice(t.baselineSteps);
-      const i = firstSustained(later, 'grad_norm', 1, (v) => v > limit);
-      if (i < 0) return null;
+      // one spike that the next steps recover from is noise; every step of a window is a run coming apart
+      const hit = firstWindow(
+        later,
+        'grad_norm',
+        t.window,
+        (v) => v > limit,
+        (vs) => Math.min(...vs),
+      );
+      if (!hit) return null;
+      const i = hit.first;
       const g = value(later[i], 'grad_norm')!;
       return {
         step: later[i].step,
         message:
-          `Divergence: grad_norm reached ${num(g)} at step ${later[i].step}, ${num(g / median, 2)}× its early median ${num(median)}: ` +
+          `Divergence: grad_norm reached ${num(g)} at step ${later[i].step}, ${num(g / median, 2)}× its early median ${num(median)}, ` +
+          `and stayed above ${num(limit)} for ${t.window} steps: ` +
           `the updates are blowing up. Lower lr (now ${c.lr}) or tighten gradClip (now ${c.gradClip}).`,
       };
     },
@@ -131,11 +150,11 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
     severity: 'warning',
     thresholds: { zeroStdFraction: 0.8, window: 5 },
     detect({ steps }, c, t) {
-      const i = firstSustained(steps, 'frac_reward_zero_std', t.window, (v) => v >= t.zeroStdFraction);
-      if (i < 0) return null;
-      const end = i + Math.min(t.window, steps.length);
-      const frac = meanOver(steps, 'frac_reward_zero_std', i, end);
-      const reward = meanOver(steps, 'reward', i, end);
+      const hit = firstWindow(steps, 'frac_reward_zero_std', t.window, (v) => v >= t.zeroStdFraction);
+      if (!hit) return null;
+      const i = hit.first;
+      const frac = meanOver(steps, 'frac_reward_zero_std', hit.start, hit.end);
+      const reward = meanOver(steps, 'reward', hit.start, hit.end);
       return {
         step: steps[i].step,
         message:
@@ -151,9 +170,10 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
     severity: 'warning',
     thresholds: { clippedRatio: 0.2, window: 3 },
     detect({ steps }, c, t) {
-      const i = firstSustained(steps, 'completions/clipped_ratio', t.window, (v) => v >= t.clippedRatio);
-      if (i < 0) return null;
-      const ratio = meanOver(steps, 'completions/clipped_ratio', i, i + Math.min(t.window, steps.length));
+      const hit = firstWindow(steps, 'completions/clipped_ratio', t.window, (v) => v >= t.clippedRatio);
+      if (!hit) return null;
+      const i = hit.first;
+      const ratio = meanOver(steps, 'completions/clipped_ratio', hit.start, hit.end);
       const mask = c.maskTruncatedCompletions
         ? ''
         : ', or set maskTruncatedCompletions to keep cut completions out of the loss';
@@ -173,14 +193,15 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
     detect({ steps }, c, t) {
       const start = meanOver(steps, 'entropy', 0, t.startSteps);
       if (!(start >= t.minStartEntropy)) return null;
-      const i = firstSustained(
+      const hit = firstWindow(
         steps,
         'entropy',
         t.window,
         (v, k) => k >= t.startSteps && v <= t.fractionOfStart * start,
       );
-      if (i < 0) return null;
-      const e = value(steps[i], 'entropy')!;
+      if (!hit) return null;
+      const i = hit.first;
+      const e = meanOver(steps, 'entropy', hit.start, hit.end);
       const fix =
         c.policyLoss === 'clip-cov'
           ? 'Clip-Cov is on: raise clipCovRatio or widen its band, or add an entropy bonus (entropyCoef, adaptiveEntropy).'
@@ -190,7 +211,8 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
       return {
         step: steps[i].step,
         message:
-          `Entropy collapse: token entropy fell to ${num(e)} at step ${steps[i].step}, ${pct(e / start)} of its start (${num(start)}), ` +
+          `Entropy collapse: token entropy averaged ${num(e)} over steps ${steps[hit.start].step}–${steps[hit.end - 1].step}, ` +
+          `${pct(e / start)} of its start (${num(start)}), ` +
           `so sampling stops exploring and accuracy tends to plateau. ${fix}`,
       };
     },
@@ -200,13 +222,14 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
     severity: 'warning',
     thresholds: { kl: 1, window: 3 },
     detect({ steps }, c, t) {
-      const i = firstSustained(steps, 'kl', t.window, (v) => v >= t.kl);
-      if (i < 0) return null;
+      const hit = firstWindow(steps, 'kl', t.window, (v) => v >= t.kl);
+      if (!hit) return null;
+      const i = hit.first;
       const last = value(steps[steps.length - 1], 'kl') ?? NaN;
       return {
         step: steps[i].step,
         message:
-          `KL running away: KL to the reference passed ${t.kl} at step ${steps[i].step} and stayed above it (last ${num(last)}): ` +
+          `KL running away: KL to the reference averaged above ${t.kl} from step ${steps[i].step} (last ${num(last)}): ` +
           `the policy drifts far from where it started. Raise the KL penalty klCoef (now ${c.klCoef}), lower lr (now ${c.lr}), ` +
           `or narrow the clip range (epsLow/epsHigh).`,
       };
@@ -217,6 +240,8 @@ export const DIAGNOSTIC_RULES: readonly DiagnosticRule[] = [
     severity: 'warning',
     thresholds: { rewardRise: 0.1, accuracyDrop: 0.05, startSteps: 3 },
     detect({ steps, evals }, c, t) {
+      // with correctness alone the reward is the gold metric, sampled: sampled up while greedy falls is not a proxy being gamed
+      if (c.reward.every((x) => x.component === 'correctness')) return null;
       if (evals.length < 2 || steps.length === 0) return null;
       const a0 = value(evals[0], 'accuracy')!;
       const r0 = meanOver(steps, 'reward', 0, t.startSteps);
