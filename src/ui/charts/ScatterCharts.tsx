@@ -17,7 +17,7 @@ import {
 } from 'recharts';
 import { fitEntropyLaw } from '../../rl/entropyLaw';
 import { stride, type Point } from './downsample';
-import { ChartFrame, fmtTick } from './LineMetricChart';
+import { chartLabel, ChartFrame, fmtTick } from './LineMetricChart';
 import type { ChartRun } from './useChartRuns';
 import type { MetricKey, MetricsRow } from '../../rl/metrics';
 
@@ -41,9 +41,13 @@ export const CovChart = memo(function CovChart({ runs }: { runs: ChartRun[] }) {
   );
   const hasData = drawn.some((d) => d.points.length > 0);
   return (
-    <ChartFrame title="cov vs entropy change" note="positive cov ⇒ entropy falls">
+    <ChartFrame
+      title="cov vs entropy change"
+      note="positive cov ⇒ entropy falls"
+      label={chartLabel('Covariance against the change in entropy, one point per step,', runs)}
+    >
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+        <ComposedChart accessibilityLayer={false} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis dataKey="x" type="number" name="cov" domain={['auto', 'auto']} tickFormatter={fmtTick} />
           <YAxis
@@ -100,12 +104,13 @@ export const EntropyLawChart = memo(function EntropyLawChart({ runs }: { runs: C
   return (
     <ChartFrame
       title="Accuracy vs entropy"
+      label={chartLabel('Accuracy against entropy on eval steps, with the fitted curve,', runs)}
       note={
         single ? `R = −${fmt(single.a)}·e^H + ${fmt(single.b)}, ceiling ${fmt(single.ceiling)}` : 'fit R = −a·e^H + b'
       }
     >
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+        <ComposedChart accessibilityLayer={false} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis dataKey="x" type="number" name="entropy" domain={[0, 'auto']} tickFormatter={fmtTick} />
           <YAxis

@@ -188,7 +188,7 @@ function ImportProgressLine() {
   if (!p) return null;
   const fmt = (n: number) => n.toLocaleString('en-US');
   return (
-    <p className="import-progress" role="status">
+    <p className="import-progress" aria-live="polite">
       {p.saving
         ? `Saving ${p.fileName}: ${fmt(p.total)} rows…`
         : `Reading ${p.fileName}: ${fmt(p.rows)} of ${fmt(p.total)} rows`}
