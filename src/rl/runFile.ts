@@ -3,6 +3,7 @@
 // either: a run export, or JSON Lines of metric rows (the run is then named after the file).
 
 import { parseRunConfig, type RunConfig } from './config';
+import { NUMERIC_FIELDS } from './configTable';
 import type { Diagnostic, Severity } from './diagnostics';
 import { isMetricKey, METRIC_NAMES, type MetricKey, type MetricsRow } from './metrics';
 
@@ -131,7 +132,7 @@ function toRow(v: unknown, where: string): MetricsRow {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where}: not a JSON object`);
   const o = v as Record<string, unknown>;
   if (typeof o.step !== 'number' || !Number.isInteger(o.step) || o.step < 0) {
-    throw new Error(`${where}: "step" must be a non-negative integer`);
+    throw new Error(`${where}: "step" must be a non-negative integer, got ${JSON.stringify(o.step) ?? 'nothing'}`);
   }
   const row: MetricsRow = { step: o.step };
   for (const [k, x] of Object.entries(o)) {
@@ -144,11 +145,36 @@ function toRow(v: unknown, where: string): MetricsRow {
 
 const STATUSES: readonly RunStatusName[] = ['running', 'paused', 'done', 'error'];
 
+/** How far an import has got: rows read of the rows the file holds. */
+export interface ImportProgress {
+  rows: number;
+  total: number;
+}
+
+/** Rows parsed between two progress reports (and, in parseRunsImportAsync, between two yields). */
+export const IMPORT_CHUNK_ROWS = 5000;
+
+const describeJson = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+
+/** Python's json writes NaN and ±Infinity bare; JSON has no such numbers. */
+const NON_JSON_NUMBER = /(?<![\w"])(-?Infinity|NaN)(?![\w"])/;
+
+function parseLine(line: string, where: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    const bad = NON_JSON_NUMBER.exec(line);
+    if (bad) throw new Error(`${where}: ${bad[1]} is not a JSON number (write null for a metric a step did not log)`);
+    throw new Error(`${where}: not valid JSON`);
+  }
+}
+
 /**
- * Parses an export: a run JSON (this page's "Export run"), an array of metric rows, or JSON Lines of
- * metric rows. Errors name the line or field. A run that was running when exported arrives paused.
+ * The import, as steps: yields progress after every IMPORT_CHUNK_ROWS rows and returns the run.
+ * parseRunImport runs it through; parseRunsImportAsync yields to the page between chunks.
  */
-export function parseRunImport(text: string, fileName: string): ImportedRun {
+function* importSteps(text: string, fileName: string): Generator<ImportProgress, ImportedRun> {
   const baseName = fileName.replace(/\.(jsonl|ndjson|json)$/i, '') || 'imported run';
   const trimmed = text.trim();
   if (trimmed === '') throw new Error(`${fileName} is empty`);
@@ -159,50 +185,93 @@ export function parseRunImport(text: string, fileName: string): ImportedRun {
   } catch {
     isSingleJson = false;
   }
-  // Bare rows carry no config: the defaults, with the step budget the rows show.
-  const fromRows = (rows: MetricsRow[]): ImportedRun => ({
-    name: baseName,
-    createdAt: Date.now(),
-    config: parseRunConfig({ steps: Math.max(1, completedSteps(rows)) }),
-    steps: completedSteps(rows),
-    status: 'done',
-    metrics: sortByStep(rows),
-  });
-  if (!isSingleJson || (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'step' in doc)) {
-    const rows = trimmed
+  // Bare rows carry no config: the defaults, with the step budget the rows show (within the steps
+  // range a config allows; the run's own step count keeps the full length).
+  const fromRows = (rows: MetricsRow[]): ImportedRun => {
+    if (rows.length === 0) throw new Error(`${fileName} holds no metric rows`);
+    const steps = completedSteps(rows);
+    const maxSteps = NUMERIC_FIELDS.steps.max;
+    return {
+      name: baseName,
+      createdAt: Date.now(),
+      config: parseRunConfig({ steps: Math.min(maxSteps, Math.max(1, steps)) }),
+      steps,
+      status: 'done',
+      metrics: sortByStep(rows),
+    };
+  };
+
+  const isRowObject = typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'step' in doc;
+  if (!isSingleJson || isRowObject) {
+    const numbered = trimmed
       .split(/\r?\n/)
       .map((l, i) => [l.trim(), i + 1] as const)
-      .filter(([l]) => l !== '')
-      .map(([l, n]) => {
-        let v: unknown;
-        try {
-          v = JSON.parse(l);
-        } catch {
-          throw new Error(`${fileName} line ${n}: not valid JSON`);
-        }
-        return toRow(v, `${fileName} line ${n}`);
-      });
-    return fromRows(rows);
+      .filter(([l]) => l !== '');
+    const lines = numbered.map(([l]) => l);
+    return fromRows(yield* readRows(lines, (i) => `${fileName} line ${numbered[i][1]}`, true));
   }
-  if (Array.isArray(doc)) return fromRows(doc.map((v, i) => toRow(v, `${fileName} row ${i + 1}`)));
+  if (Array.isArray(doc)) return fromRows(yield* readRows(doc, (i) => `${fileName} row ${i + 1}`, false));
+  if (typeof doc !== 'object' || doc === null) {
+    throw new Error(
+      `${fileName} holds ${describeJson(doc)}, not a run: expected a run export, an array of metric rows, or JSON Lines of metric rows`,
+    );
+  }
   const o = doc as Partial<RunExport> & Record<string, unknown>;
-  if (o.format !== RUN_EXPORT_FORMAT) throw new Error(`${fileName} is neither a run export nor metric rows`);
-  return runOf(o, fileName, baseName);
+  if (o.format !== RUN_EXPORT_FORMAT) {
+    const got = o.format === undefined ? 'no "format"' : `format ${JSON.stringify(o.format)}`;
+    throw new Error(
+      `${fileName} has ${got}: expected a "${RUN_EXPORT_FORMAT}" run export, an array of metric rows, or JSON Lines of metric rows`,
+    );
+  }
+  return yield* runOf(o, fileName, baseName);
 }
 
-/** A run object of a run or group export. */
-function runOf(o: Partial<RunExport> & Record<string, unknown>, where: string, baseName: string): ImportedRun {
-  if (typeof o.run !== 'object' || o.run === null || !Array.isArray(o.metrics)) {
-    throw new Error(`${where} is neither a run export nor metric rows`);
+/** Rows from JSON values (or, with `parse`, JSON Lines), yielding progress every IMPORT_CHUNK_ROWS. */
+function* readRows(
+  items: readonly unknown[],
+  where: (i: number) => string,
+  parse: boolean,
+): Generator<ImportProgress, MetricsRow[]> {
+  const rows: MetricsRow[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const w = where(i);
+    rows.push(toRow(parse ? parseLine(items[i] as string, w) : items[i], w));
+    if ((i + 1) % IMPORT_CHUNK_ROWS === 0 && i + 1 < items.length) yield { rows: i + 1, total: items.length };
   }
-  const run = o.run as Partial<ImportedRun>;
-  const metrics = sortByStep(o.metrics.map((v, i) => toRow(v, `${where} metrics[${i}]`)));
+  yield { rows: items.length, total: items.length };
+  return rows;
+}
+
+/** A run object of a run or group export: its config through RunConfigSchema, its rows, its group. */
+function* runOf(
+  o: Partial<RunExport> & Record<string, unknown>,
+  where: string,
+  baseName: string,
+): Generator<ImportProgress, ImportedRun> {
+  if (typeof o.run !== 'object' || o.run === null || Array.isArray(o.run)) {
+    throw new Error(`${where}: "run" must be an object with the run's name, config and steps`);
+  }
+  if (!Array.isArray(o.metrics)) throw new Error(`${where}: "metrics" must be an array of metric rows`);
+  const run = o.run as Record<string, unknown>;
+  let config: RunConfig;
+  try {
+    config = parseRunConfig(run.config ?? {});
+  } catch (e) {
+    throw new Error(`${where}: ${(e as Error).message}`);
+  }
+  const metrics = sortByStep(yield* readRows(o.metrics, (i) => `${where} metrics[${i}]`, false));
+  if (run.steps !== undefined && (typeof run.steps !== 'number' || !Number.isInteger(run.steps) || run.steps < 0)) {
+    throw new Error(`${where}: run.steps must be a non-negative integer, got ${JSON.stringify(run.steps)}`);
+  }
+  if (run.createdAt !== undefined && (typeof run.createdAt !== 'number' || !Number.isFinite(run.createdAt))) {
+    throw new Error(`${where}: run.createdAt must be a time in ms since the epoch`);
+  }
   const status = STATUSES.includes(run.status as RunStatusName) ? (run.status as RunStatusName) : 'done';
   const diagnostics = Array.isArray(o.diagnostics) ? o.diagnostics.filter(isDiagnostic) : undefined;
   return {
     name: typeof run.name === 'string' && run.name !== '' ? run.name : baseName,
     createdAt: typeof run.createdAt === 'number' ? run.createdAt : Date.now(),
-    config: parseRunConfig(run.config ?? {}),
+    config,
     steps: typeof run.steps === 'number' ? run.steps : completedSteps(metrics),
     status: status === 'running' ? 'paused' : status,
     metrics,
@@ -211,6 +280,33 @@ function runOf(o: Partial<RunExport> & Record<string, unknown>, where: string, b
       : {}),
     ...(diagnostics ? { diagnostics } : {}),
   };
+}
+
+/**
+ * Parses an export: a run JSON (this page's "Export run"), an array of metric rows, or JSON Lines of
+ * metric rows. Errors name the line or field; a run's config goes through RunConfigSchema, so values
+ * outside the sidebar's ranges are refused. A run that was running when exported arrives paused.
+ */
+export function parseRunImport(text: string, fileName: string): ImportedRun {
+  return drain(importSteps(text, fileName));
+}
+
+/** Runs import steps through to their result. */
+function drain<T>(it: Generator<ImportProgress, T>): T {
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs import steps through, reporting each and yielding to the page between them. */
+async function drainAsync<T>(it: Generator<ImportProgress, T>, onProgress: (p: ImportProgress) => void): Promise<T> {
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    onProgress(r.value);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 }
 
 const SEVERITIES: readonly Severity[] = ['warning', 'error'];
@@ -226,23 +322,40 @@ function isDiagnostic(v: unknown): v is Diagnostic {
 }
 
 /**
- * Every run a file holds: a group export's runs (sharing their group), or the one run `parseRunImport`
- * reads. A group id from a file is kept as-is; the importer gives it a fresh one.
+ * Every run a file holds, as import steps: a group export's runs (sharing their group), or the one run
+ * `importSteps` reads. A group id from a file is kept as-is; the importer gives it a fresh one.
  */
-export function parseRunsImport(text: string, fileName: string): ImportedRun[] {
+function* importAllSteps(text: string, fileName: string): Generator<ImportProgress, ImportedRun[]> {
   let doc: unknown;
   try {
     doc = JSON.parse(text.trim());
   } catch {
-    return [parseRunImport(text, fileName)];
+    return [yield* importSteps(text, fileName)];
   }
   const o = doc as Partial<GroupExport> | null;
-  if (typeof o !== 'object' || o === null || o.format !== GROUP_EXPORT_FORMAT) return [parseRunImport(text, fileName)];
+  if (typeof o !== 'object' || o === null || o.format !== GROUP_EXPORT_FORMAT)
+    return [yield* importSteps(text, fileName)];
   if (!Array.isArray(o.runs) || o.runs.length === 0) throw new Error(`${fileName}: a group export with no runs`);
   const baseName = fileName.replace(/\.(group\.json|json)$/i, '') || 'imported group';
-  return o.runs.map((r, i) =>
-    runOf(r as Partial<RunExport> & Record<string, unknown>, `${fileName} runs[${i}]`, baseName),
-  );
+  const runs: ImportedRun[] = [];
+  for (const [i, r] of o.runs.entries()) {
+    runs.push(yield* runOf(r as Partial<RunExport> & Record<string, unknown>, `${fileName} runs[${i}]`, baseName));
+  }
+  return runs;
+}
+
+/** Every run a file holds (parseRunImport's, or a group export's), read in one go. */
+export function parseRunsImport(text: string, fileName: string): ImportedRun[] {
+  return drain(importAllSteps(text, fileName));
+}
+
+/** parseRunsImport that reports progress and gives the page a turn between chunks of rows. */
+export function parseRunsImportAsync(
+  text: string,
+  fileName: string,
+  onProgress: (p: ImportProgress) => void = () => {},
+): Promise<ImportedRun[]> {
+  return drainAsync(importAllSteps(text, fileName), onProgress);
 }
 
 function sortByStep(rows: MetricsRow[]): MetricsRow[] {

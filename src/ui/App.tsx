@@ -22,6 +22,9 @@ export function App() {
   useEffect(probe, [probe]);
   return (
     <div className="app">
+      <a className="skip-link" href="#run-controls">
+        Skip to the run controls
+      </a>
       <header className="topbar">
         <h1>GRPO Playground</h1>
         <p>

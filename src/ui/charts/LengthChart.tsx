@@ -4,7 +4,7 @@
 import { memo, useMemo } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { bandBuckets, lttb, seriesOf } from './downsample';
-import { ChartFrame, fmtTick, LEGEND_STYLE, X_LABEL, yLabel } from './LineMetricChart';
+import { chartLabel, ChartFrame, fmtTick, LEGEND_STYLE, X_LABEL, yLabel } from './LineMetricChart';
 import type { ChartRun } from './useChartRuns';
 
 const MEAN = 'completions/mean_length';
@@ -26,9 +26,13 @@ export const LengthChart = memo(function LengthChart({ runs }: { runs: ChartRun[
   );
   const hasData = drawn.some((d) => d.mean.length > 0);
   return (
-    <ChartFrame title="Completion length" note="mean, min–max band, truncated fraction (right axis)">
+    <ChartFrame
+      title="Completion length"
+      note="mean, min–max band, truncated fraction (right axis)"
+      label={chartLabel('Completion length (mean, min–max band, truncated fraction) per step', runs)}
+    >
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 4, right: 4, bottom: 4, left: 4 }}>
+        <ComposedChart accessibilityLayer={false} margin={{ top: 4, right: 4, bottom: 4, left: 4 }}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis
             dataKey="x"

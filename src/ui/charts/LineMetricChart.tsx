@@ -37,15 +37,45 @@ export const yLabel = (value: string) => ({
 export const fmtTick = (v: number) =>
   Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(4)));
 
-export const ChartFrame = ({ title, note, children }: { title: string; note?: string; children: React.ReactNode }) => (
+/** What a chart plots, for whom: its accessible name ("Entropy per step for run A and run B"). */
+export function chartLabel(plotted: string, runs: readonly ChartRun[]): string {
+  if (runs.length === 0) return `${plotted}: no run yet`;
+  const names = runs.map((r) => r.name);
+  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `${plotted} for ${runs.length === 1 ? 'run' : 'runs'} ${who}`;
+}
+
+/**
+ * A titled chart. The plot is one image to assistive technology, named by `label`; recharts'
+ * keyboard layer is off on every chart (accessibilityLayer={false}), so the plot is not a tab stop.
+ */
+export const ChartFrame = ({
+  title,
+  note,
+  label,
+  children,
+}: {
+  title: string;
+  note?: string;
+  label: string;
+  children: React.ReactNode;
+}) => (
   <figure className="chart" aria-label={title}>
     <figcaption>
       {title}
       {note && <span className="muted"> · {note}</span>}
     </figcaption>
-    <div className="chart-body">{children}</div>
+    <div className="chart-body" role="img" aria-label={label}>
+      {children}
+    </div>
   </figure>
 );
+
+/** "Accuracy (accuracy (greedy), pass@k)"; a lone series named as its chart is not repeated. */
+const plotted = (title: string, series: readonly SeriesSpec[]) =>
+  series.length === 1 && series[0].label.toLowerCase() === title.toLowerCase()
+    ? title
+    : `${title} (${series.map((x) => x.label).join(', ')})`;
 
 export const LineMetricChart = memo(function LineMetricChart({
   title,
@@ -111,9 +141,9 @@ export const LineMetricChart = memo(function LineMetricChart({
   }, [runs, series, showSeedLines]);
   const hasData = data.length > 0;
   return (
-    <ChartFrame title={title} note={note}>
+    <ChartFrame title={title} note={note} label={chartLabel(`${plotted(title, series)} per step`, runs)}>
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={data} margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
+        <ComposedChart accessibilityLayer={false} data={data} margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis
             dataKey="x"

@@ -17,7 +17,7 @@ import {
 } from 'recharts';
 import { entropyLawNote, fitEntropyLaw } from '../../rl/entropyLaw';
 import { stride, type Point } from './downsample';
-import { ChartFrame, fmtTick, LEGEND_STYLE, yLabel } from './LineMetricChart';
+import { chartLabel, ChartFrame, fmtTick, LEGEND_STYLE, yLabel } from './LineMetricChart';
 import type { ChartRun } from './useChartRuns';
 import type { MetricKey, MetricsRow } from '../../rl/metrics';
 
@@ -49,9 +49,13 @@ export const CovChart = memo(function CovChart({ runs }: { runs: ChartRun[] }) {
   );
   const hasData = drawn.some((d) => d.points.length > 0);
   return (
-    <ChartFrame title="cov vs entropy change" note="positive cov ⇒ entropy falls">
+    <ChartFrame
+      title="cov vs entropy change"
+      note="positive cov ⇒ entropy falls"
+      label={chartLabel('Covariance against the change in entropy, one point per step,', runs)}
+    >
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+        <ComposedChart accessibilityLayer={false} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis
             dataKey="x"
@@ -117,10 +121,11 @@ export const EntropyLawChart = memo(function EntropyLawChart({ runs }: { runs: C
   return (
     <ChartFrame
       title="Accuracy vs entropy"
+      label={chartLabel('Accuracy against entropy on eval steps, with the fitted curve,', runs)}
       note={drawn.length === 1 ? drawn[0].note : 'fit R = −a·e^H + b, drawn where a > 0'}
     >
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
+        <ComposedChart accessibilityLayer={false} margin={{ top: 4, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e3e6ea" />
           <XAxis
             dataKey="x"

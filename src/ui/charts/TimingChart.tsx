@@ -3,24 +3,27 @@
 
 import { memo, useMemo } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { ChartFrame, fmtTick } from './LineMetricChart';
+import { chartLabel, ChartFrame, fmtTick, LEGEND_STYLE, X_LABEL, yLabel } from './LineMetricChart';
+import { colourAt } from './palette';
 import { timingSeries } from './timing';
 import type { ChartRun } from './useChartRuns';
-
-const PHASE_COLOURS = ['#e69f00', '#56b4e9', '#009e73', '#f0e442', '#0072b2', '#d55e00', '#cc79a7'];
 
 export const TimingChart = memo(function TimingChart({ runs }: { runs: ChartRun[] }) {
   const run = runs[0];
   const s = useMemo(() => timingSeries(run?.rows ?? []), [run?.rows]);
   return (
-    <ChartFrame title="Step time" note={`ms per phase, stacked${runs.length > 1 ? ` (${run.name})` : ''}`}>
+    <ChartFrame
+      title="Step time"
+      note={`ms per phase, stacked${runs.length > 1 ? ` (${run.name})` : ''}`}
+      label={chartLabel('Milliseconds per step phase, stacked, per step', runs.slice(0, 1))}
+    >
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={s.points} margin={{ top: 4, right: 0, bottom: 0, left: 0 }}>
+        <ComposedChart accessibilityLayer={false} data={s.points} margin={{ top: 4, right: 4, bottom: 4, left: 4 }}>
           <CartesianGrid stroke="#e3e6ea" />
-          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={fmtTick} />
-          <YAxis width={48} tickFormatter={fmtTick} />
+          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={fmtTick} label={X_LABEL} />
+          <YAxis width={48} tickFormatter={fmtTick} label={yLabel('ms')} />
           <Tooltip formatter={(v) => `${Number(v).toFixed(0)} ms`} labelFormatter={(x) => `step ${x}`} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={LEGEND_STYLE} />
           {s.phases.map((p, i) => (
             <Area
               key={p}
@@ -28,8 +31,8 @@ export const TimingChart = memo(function TimingChart({ runs }: { runs: ChartRun[
               name={p}
               stackId="phases"
               type="stepAfter"
-              stroke={PHASE_COLOURS[i % PHASE_COLOURS.length]}
-              fill={PHASE_COLOURS[i % PHASE_COLOURS.length]}
+              stroke={colourAt(i)}
+              fill={colourAt(i)}
               fillOpacity={0.6}
               isAnimationActive={false}
             />

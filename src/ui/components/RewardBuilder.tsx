@@ -1,6 +1,7 @@
 // The reward-shape builder: a weighted sum of components, each with its params. Adding, removing
 // and re-weighting terms edits `config.reward`.
 
+import { useId } from 'react';
 import { REWARD_COMPONENTS, type RewardComponentName, type RewardTerm } from '../../rl/config';
 import { USER_REWARD_TEMPLATE } from '../../rl/rewards/sandbox';
 import { useStore } from '../store';
@@ -15,6 +16,7 @@ export function RewardBuilder() {
   const reward = useStore((s) => s.config.reward);
   const userRewardCode = useStore((s) => s.config.userRewardCode);
   const setConfig = useStore((s) => s.setConfig);
+  const helpBase = useId();
   // A user-code term needs code to be a valid config: start from the template.
   const update = (terms: RewardTerm[]) =>
     setConfig({
@@ -32,9 +34,10 @@ export function RewardBuilder() {
       <ul aria-label="Reward terms">
         {reward.map((term, i) => {
           const info = REWARD_COMPONENT_INFO[term.component];
+          const helpId = `${helpBase}-${term.component}`;
           return (
             <li key={term.component} className="reward-term">
-              <div className="field-row">
+              <div className="field-row" data-help-scope>
                 <input
                   type="number"
                   step={0.1}
@@ -45,6 +48,7 @@ export function RewardBuilder() {
                 <span className="times">×</span>
                 <select
                   aria-label={`reward component ${i + 1}`}
+                  aria-describedby={helpId}
                   value={term.component}
                   onChange={(e) => {
                     const c = e.target.value as RewardComponentName;
@@ -57,7 +61,7 @@ export function RewardBuilder() {
                     </option>
                   ))}
                 </select>
-                <Help text={info.help} />
+                <Help id={helpId} text={info.help} />
                 <button
                   type="button"
                   className="icon"

@@ -2,6 +2,7 @@
 
 import { useStore } from '../store';
 import { needsNewRun } from '../store/trainingSlice';
+import { useAnnouncement } from './useAnnouncement';
 import { BACKEND_CHOICES, type BackendChoice } from '../worker/backendProbe';
 
 const BACKEND_LABEL: Record<BackendChoice, string> = { auto: 'Auto', cpu: 'CPU', webgpu: 'WebGPU' };
@@ -35,7 +36,7 @@ export function RunControls() {
   const reset = useStore((s) => s.reset);
   const busy = state === 'running' || state === 'loading' || state === 'compiling';
   return (
-    <div className="run-controls">
+    <div className="run-controls" id="run-controls" tabIndex={-1} role="group" aria-label="Run controls">
       <button type="button" className="primary" onClick={start} disabled={busy}>
         Start
       </button>
@@ -66,12 +67,20 @@ export function StatusBar() {
         : `CPU: ${s.backend.reason || 'chosen'}`
     : 'Looking for a WebGPU adapter…';
   const state = s.progress && (s.state === 'loading' || s.state === 'compiling') ? s.progress : s.state;
+  // The bar shows every step; assistive technology hears a throttled copy (useAnnouncement).
+  const announced = useAnnouncement(`Step ${s.step}, ${state}`, s.state);
   return (
-    <div className="status-bar" role="status" aria-live="polite">
-      <span className="status-step">Step {s.step}</span>{' '}
-      <span className={`status-state state-${s.state}`}>{state}</span> <span className="status-backend">{backend}</span>{' '}
-      <span className="status-speed">{s.stepsPerSec > 0 ? `${s.stepsPerSec.toFixed(2)} steps/s` : '– steps/s'}</span>
-    </div>
+    <>
+      <div className="status-bar" role="status" aria-live="off">
+        <span className="status-step">Step {s.step}</span>{' '}
+        <span className={`status-state state-${s.state}`}>{state}</span>{' '}
+        <span className="status-backend">{backend}</span>{' '}
+        <span className="status-speed">{s.stepsPerSec > 0 ? `${s.stepsPerSec.toFixed(2)} steps/s` : '– steps/s'}</span>
+      </div>
+      <span className="visually-hidden" aria-live="polite">
+        {announced}
+      </span>
+    </>
   );
 }
 

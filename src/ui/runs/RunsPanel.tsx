@@ -184,6 +184,20 @@ function RunItem({ run, colour }: { run: RunMeta; colour: string | null }) {
   );
 }
 
+function ImportProgressLine() {
+  const p = useStore((s) => s.importProgress);
+  if (!p) return null;
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  return (
+    <p className="import-progress" aria-live="polite">
+      {p.saving
+        ? `Saving ${p.fileName}: ${fmt(p.total)} rows…`
+        : `Reading ${p.fileName}: ${fmt(p.rows)} of ${fmt(p.total)} rows`}
+      <progress max={p.total} value={p.saving ? undefined : p.rows} aria-label={`Import of ${p.fileName}`} />
+    </p>
+  );
+}
+
 function ImportControls() {
   const importRun = useStore((s) => s.importRun);
   const importCheckpoint = useStore((s) => s.importCheckpoint);
@@ -274,6 +288,7 @@ export function RunsPanel() {
         ))}
       </ul>
       <ImportControls />
+      <ImportProgressLine />
       {startPolicy && (
         <p className="start-policy">
           New {startPolicy.task} runs at size {startPolicy.model} start from <strong>{startPolicy.fileName}</strong>.{' '}

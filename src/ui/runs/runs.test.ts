@@ -11,7 +11,7 @@ import type { TrainerState } from '../../rl/trainer';
 import { createConfigSlice } from '../store/configSlice';
 import type { Store } from '../store/index';
 import { createGroupsSlice } from '../store/groupsSlice';
-import { createRunsSliceWith } from '../store/runsSlice';
+import { createRunsSliceWith, OVERLAY_KEY, type OverlayStorage } from '../store/runsSlice';
 import { createTrainingSlice } from '../store/trainingSlice';
 import { createViewSlice } from '../store/viewSlice';
 import type { WorkerCommand } from '../worker/protocol';
@@ -21,12 +21,21 @@ import { metricsToCsv, metricsToJsonl, parseRunImport, runToJson } from '../../r
 let dbCounter = 0;
 const freshDbName = () => `runs-test-${++dbCounter}`;
 
-function makeTestStore(dbName: string, sent: WorkerCommand[] = []): StoreApi<Store> {
+/** The page's localStorage, as a map a test can look into (each test store gets its own unless shared). */
+const memoryStorage = (): OverlayStorage & { items: Map<string, string> } => {
+  const items = new Map<string, string>();
+  return { items, getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v) };
+};
+
+function makeTestStore(dbName: string, sent: WorkerCommand[] = [], storage = memoryStorage()): StoreApi<Store> {
   return createStore<Store>()((...a) => ({
     ...createConfigSlice(...a),
     ...createTrainingSlice(() => ({ send: (cmd) => sent.push(cmd) }))(...a),
     ...createViewSlice(...a),
-    ...createRunsSliceWith(() => RunsDb.open(dbName))(...a),
+    ...createRunsSliceWith(
+      () => RunsDb.open(dbName),
+      () => storage,
+    )(...a),
     ...createGroupsSlice(() => ({ send: (cmd) => sent.push(cmd), terminate: () => undefined }))(...a),
   }));
 }
@@ -185,6 +194,29 @@ describe('runs store (IndexedDB)', () => {
     expect(store.getState().metricsByRun.old).toEqual(ROWS);
     await store.getState().toggleOverlay('old');
     expect(store.getState().overlay).toEqual([]);
+  });
+
+  it('overlay ticks survive a reload in the order ticked; a deleted run drops out of them', async () => {
+    const name = freshDbName();
+    const storage = memoryStorage();
+    const before = makeTestStore(name, [], storage);
+    const ids: string[] = [];
+    for (const f of ['a.jsonl', 'b.jsonl', 'c.jsonl'])
+      ids.push((await before.getState().importRun(metricsToJsonl(ROWS), f))!);
+    await before.getState().toggleOverlay(ids[2]);
+    await before.getState().toggleOverlay(ids[0]);
+    expect(JSON.parse(storage.items.get(OVERLAY_KEY)!)).toEqual([ids[2], ids[0]]);
+
+    const after = makeTestStore(name, [], storage);
+    await after.getState().loadAll();
+    expect(after.getState().overlay).toEqual([ids[2], ids[0]]);
+    expect(after.getState().metricsByRun[ids[2]]).toEqual(ROWS);
+    expect(after.getState().metricsByRun[ids[1]]).toBeUndefined();
+
+    await after.getState().deleteRun(ids[2]);
+    const third = makeTestStore(name, [], storage);
+    await third.getState().loadAll();
+    expect(third.getState().overlay).toEqual([ids[0]]);
   });
 
   it('a second row for a stored step is merged into it (later keys win), not added', async () => {

@@ -8,7 +8,7 @@ import type { RunConfig } from '../../rl/config';
 import type { MetricsRow } from '../../rl/metrics';
 import type { TrainerState } from '../../rl/trainer';
 import { completedSteps, RunsDb, type RunMeta, type RunStatusName } from '../runs/db';
-import { parseRunsImport } from '../../rl/runFile';
+import { parseRunsImportAsync, type ImportProgress } from '../../rl/runFile';
 import { createUrlSlice, type UrlSlice } from '../url/urlSlice';
 import type { Store } from './index';
 
@@ -26,6 +26,8 @@ export interface RunsSlice extends UrlSlice {
   resumable: string[];
   startPolicy: StartPolicyInfo | null;
   runsError: string | null;
+  /** The import in progress: the file, rows read of its rows, then saving. */
+  importProgress: (ImportProgress & { fileName: string; saving: boolean }) | null;
   /** Reads every run from IndexedDB; runs that were `running` (the page was closed mid-run) become `paused`. */
   loadAll(): Promise<void>;
   createRun(meta: { id: string; name: string; config: RunConfig; groupId?: string; groupName?: string }): Promise<void>;
@@ -54,13 +56,50 @@ const STATUSES: readonly string[] = ['running', 'paused', 'done', 'error'] satis
 const isResumable = (r: RunMeta) =>
   r.status !== 'done' && r.savedStep !== undefined && r.savedStep < r.config.steps && r.savedStep > 0;
 
+/** Where the overlay ticks live between visits (ids, in the order ticked: the charts' colours follow it). */
+export const OVERLAY_KEY = 'grpo-playground.overlay';
+
+export interface OverlayStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+const pageStorage = (): OverlayStorage | null => (typeof localStorage === 'undefined' ? null : localStorage);
+
+function readOverlay(storage: OverlayStorage | null): string[] {
+  try {
+    const v: unknown = JSON.parse(storage?.getItem(OVERLAY_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 const withRuns = (runs: RunMeta[]) => ({ runs, resumable: runs.filter(isResumable).map((r) => r.id) });
 
 /** The slice over a given database (tests open their own; the page opens DB_NAME). */
 export const createRunsSliceWith =
-  (openDb: () => Promise<RunsDb>): StateCreator<Store, [], [], RunsSlice> =>
+  (
+    openDb: () => Promise<RunsDb>,
+    storage: () => OverlayStorage | null = pageStorage,
+  ): StateCreator<Store, [], [], RunsSlice> =>
   (...a) => {
     const [set, get] = a;
+    const setOverlay = (overlay: string[]) => {
+      set({ overlay });
+      try {
+        storage()?.setItem(OVERLAY_KEY, JSON.stringify(overlay));
+      } catch {
+        // Storage full or blocked: the ticks still hold for this visit.
+      }
+    };
+    const loadOverlaid = async (ids: readonly string[]) => {
+      for (const id of ids) {
+        if (get().metricsByRun[id] !== undefined) continue;
+        const rows = await enqueue((d) => d.metrics(id));
+        if (rows && get().metricsByRun[id] === undefined) setMetrics(id, rows);
+      }
+    };
     let db: Promise<RunsDb> | null = null;
     let queue: Promise<unknown> = Promise.resolve();
 
@@ -89,6 +128,7 @@ export const createRunsSliceWith =
       resumable: [],
       startPolicy: null,
       runsError: null,
+      importProgress: null,
 
       async loadAll() {
         await enqueue(async (d) => {
@@ -108,6 +148,11 @@ export const createRunsSliceWith =
             startPolicy: p ? { fileName: p.fileName, task: p.task, model: p.model } : null,
           });
         });
+        // The ticks of the last visit, for runs that still exist.
+        const known = new Set(get().runs.map((r) => r.id));
+        const overlay = [...new Set([...get().overlay, ...readOverlay(storage())])].filter((id) => known.has(id));
+        setOverlay(overlay);
+        await loadOverlaid(overlay);
       },
 
       async createRun({ id, name, config, groupId, groupName }) {
@@ -156,25 +201,20 @@ export const createRunsSliceWith =
         set((s) => {
           const metricsByRun = { ...s.metricsByRun };
           delete metricsByRun[runId];
-          return {
-            ...withRuns(s.runs.filter((r) => r.id !== runId)),
-            overlay: s.overlay.filter((id) => id !== runId),
-            metricsByRun,
-          };
+          return { ...withRuns(s.runs.filter((r) => r.id !== runId)), metricsByRun };
         });
+        setOverlay(get().overlay.filter((id) => id !== runId));
         await enqueue((d) => d.deleteRun(runId));
       },
 
       async toggleOverlay(runId) {
-        if (get().overlay.includes(runId)) {
-          set((s) => ({ overlay: s.overlay.filter((id) => id !== runId) }));
+        const overlay = get().overlay;
+        if (overlay.includes(runId)) {
+          setOverlay(overlay.filter((id) => id !== runId));
           return;
         }
-        set((s) => ({ overlay: [...s.overlay, runId] }));
-        if (get().metricsByRun[runId] === undefined) {
-          const rows = await enqueue((d) => d.metrics(runId));
-          if (rows && get().metricsByRun[runId] === undefined) setMetrics(runId, rows);
-        }
+        setOverlay([...overlay, runId]);
+        await loadOverlaid([runId]);
       },
 
       async saveTrainerState(runId, state) {
@@ -208,8 +248,11 @@ export const createRunsSliceWith =
       async importRun(text, fileName) {
         let parsed;
         try {
-          parsed = parseRunsImport(text, fileName);
+          parsed = await parseRunsImportAsync(text, fileName, (p) =>
+            set({ importProgress: { fileName, ...p, saving: false } }),
+          );
         } catch (e) {
+          set({ importProgress: null });
           fail(e);
           return null;
         }
@@ -223,6 +266,8 @@ export const createRunsSliceWith =
           }
           return { meta, metrics };
         });
+        const n = imported.reduce((sum, r) => sum + r.metrics.length, 0);
+        set({ importProgress: { fileName, rows: n, total: n, saving: true } });
         const ok = await enqueue(async (d) => {
           for (const { meta, metrics } of imported) {
             await d.putRun(meta);
@@ -230,6 +275,7 @@ export const createRunsSliceWith =
           }
           return true;
         });
+        set({ importProgress: null });
         if (!ok) return null;
         set((s) => withRuns([...s.runs, ...imported.map((r) => r.meta)]));
         return imported[0].meta.id;
