@@ -189,6 +189,8 @@ export class WebGpuEngine implements Engine {
     adamwUpdate(rec, this.params, this.m, this.v, this.grads, this.decayBits, this.stats, n, s);
     this.dispatches.step = this.rt.dispatchCount - start;
     const [norm] = await this.readF32(this.stats, 1);
+    // adamw.wgsl skipped the update on a non-finite norm, so the step count stays as well
+    if (!Number.isFinite(norm)) this.t--;
     return { gradNorm: norm };
   }
 
