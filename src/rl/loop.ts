@@ -13,7 +13,7 @@ export interface RunLoopHandlers {
   /** After each completed step, with the loop at rest between steps (awaited: a snapshot fits here). */
   onReport: (report: StepReport) => unknown;
   /** The final evaluation row, once, when the run reaches its last step. */
-  onFinal?: (row: MetricsRow) => void;
+  onFinal?: (row: MetricsRow) => unknown;
   onState?: (state: RunLoopState) => void;
   /** A phase of the step in progress begins (Trainer.step's `onPhase`). */
   onPhase?: (step: number, phase: StepPhase, detail: string) => void;
@@ -137,7 +137,7 @@ export class RunLoop {
 
   private async finish(): Promise<void> {
     const row = await this.trainer.finalEvaluation();
-    this.handlers.onFinal?.(row);
+    await this.handlers.onFinal?.(row);
     this.setState('done');
   }
 

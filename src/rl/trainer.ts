@@ -101,7 +101,7 @@ export class StepStopped extends Error {
 }
 
 /** What went non-finite first. */
-export type DivergedQuantity = 'reward' | 'policy loss' | 'gradient norm';
+export type DivergedQuantity = 'reward' | 'policy loss' | 'gradient norm' | 'a weight';
 
 /**
  * A non-finite reward, policy loss or gradient norm: the step stopped before that update was applied

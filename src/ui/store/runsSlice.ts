@@ -10,6 +10,7 @@ import type { TrainerState } from '../../rl/trainer';
 import { completedSteps, RunsDb, type RunMeta, type RunStatusName } from '../runs/db';
 import { parseRunImport } from '../../rl/runFile';
 import { createUrlSlice, type UrlSlice } from '../url/urlSlice';
+import { runsHeldElsewhere } from '../runs/runLocks';
 import type { Store } from './index';
 
 /** The imported start policy, as the panel shows it (the bytes stay in IndexedDB). */
@@ -26,6 +27,10 @@ export interface RunsSlice extends UrlSlice {
   resumable: string[];
   startPolicy: StartPolicyInfo | null;
   runsError: string | null;
+  /** Ids of runs another tab is training now (runLocks.ts): shown as such, never resumed here. */
+  heldElsewhere: string[];
+  /** Re-reads which runs other tabs hold. */
+  refreshHeld(): Promise<void>;
   /** Reads every run from IndexedDB; runs that were `running` (the page was closed mid-run) become `paused`. */
   loadAll(): Promise<void>;
   createRun(meta: { id: string; name: string; config: RunConfig }): Promise<void>;
@@ -54,7 +59,10 @@ const STATUSES: readonly string[] = ['running', 'paused', 'done', 'error'] satis
 const isResumable = (r: RunMeta) =>
   r.status !== 'done' && r.savedStep !== undefined && r.savedStep < r.config.steps && r.savedStep > 0;
 
-const withRuns = (runs: RunMeta[]) => ({ runs, resumable: runs.filter(isResumable).map((r) => r.id) });
+const withRuns = (runs: RunMeta[], held: readonly string[]) => ({
+  runs,
+  resumable: runs.filter((r) => isResumable(r) && !held.includes(r.id)).map((r) => r.id),
+});
 
 /** The slice over a given database (tests open their own; the page opens DB_NAME). */
 export const createRunsSliceWith =
@@ -77,7 +85,13 @@ export const createRunsSliceWith =
       return p;
     }
     const replaceMeta = (meta: RunMeta | undefined) => {
-      if (meta) set((s) => withRuns(s.runs.map((r) => (r.id === meta.id ? meta : r))));
+      if (meta)
+        set((s) =>
+          withRuns(
+            s.runs.map((r) => (r.id === meta.id ? meta : r)),
+            s.heldElsewhere,
+          ),
+        );
     };
     const setMetrics = (runId: string, rows: MetricsRow[]) =>
       set((s) => ({ metricsByRun: { ...s.metricsByRun, [runId]: rows } }));
@@ -89,12 +103,21 @@ export const createRunsSliceWith =
       resumable: [],
       startPolicy: null,
       runsError: null,
+      heldElsewhere: [],
+
+      async refreshHeld() {
+        const held = await runsHeldElsewhere();
+        if (held.join() === get().heldElsewhere.join()) return;
+        set((s) => ({ heldElsewhere: held, ...withRuns(s.runs, held) }));
+      },
 
       async loadAll() {
+        await get().refreshHeld();
         await enqueue(async (d) => {
           const runs = await d.listRuns();
+          const held = get().heldElsewhere;
           for (const r of runs) {
-            if (r.status === 'running' && r.id !== get().currentRunId) {
+            if (r.status === 'running' && r.id !== get().currentRunId && !held.includes(r.id)) {
               r.status = 'paused';
               await d.putRun(r);
             }
@@ -104,7 +127,7 @@ export const createRunsSliceWith =
           const listed = new Set(runs.map((r) => r.id));
           const pending = get().runs.filter((r) => !listed.has(r.id));
           set({
-            ...withRuns([...runs, ...pending]),
+            ...withRuns([...runs, ...pending], get().heldElsewhere),
             startPolicy: p ? { fileName: p.fileName, task: p.task, model: p.model } : null,
           });
         });
@@ -112,7 +135,7 @@ export const createRunsSliceWith =
 
       async createRun({ id, name, config }) {
         const meta: RunMeta = { id, name, createdAt: Date.now(), config, steps: 0, status: 'running' };
-        set((s) => withRuns([...s.runs.filter((r) => r.id !== id), meta]));
+        set((s) => withRuns([...s.runs.filter((r) => r.id !== id), meta], s.heldElsewhere));
         await enqueue((d) => d.putRun(meta));
       },
 
@@ -136,7 +159,12 @@ export const createRunsSliceWith =
       async rename(runId, name) {
         const clean = name.trim();
         if (clean === '') return;
-        set((s) => withRuns(s.runs.map((r) => (r.id === runId ? { ...r, name: clean } : r))));
+        set((s) =>
+          withRuns(
+            s.runs.map((r) => (r.id === runId ? { ...r, name: clean } : r)),
+            s.heldElsewhere,
+          ),
+        );
         await enqueue(async (d) => {
           const m = await d.getRun(runId);
           if (m) await d.putRun({ ...m, name: clean });
@@ -149,7 +177,10 @@ export const createRunsSliceWith =
           const metricsByRun = { ...s.metricsByRun };
           delete metricsByRun[runId];
           return {
-            ...withRuns(s.runs.filter((r) => r.id !== runId)),
+            ...withRuns(
+              s.runs.filter((r) => r.id !== runId),
+              s.heldElsewhere,
+            ),
             overlay: s.overlay.filter((id) => id !== runId),
             metricsByRun,
           };
@@ -178,6 +209,10 @@ export const createRunsSliceWith =
       },
 
       async resumeRun(runId) {
+        if ((await runsHeldElsewhere()).includes(runId)) {
+          set({ runsError: 'This run is being trained in another tab: continue it there.' });
+          return get().refreshHeld();
+        }
         const found = await enqueue(async (d) => {
           const state = await d.loadTrainerState(runId);
           const meta = await d.getRun(runId);
@@ -213,7 +248,7 @@ export const createRunsSliceWith =
           return true;
         });
         if (!ok) return null;
-        set((s) => withRuns([...s.runs, meta]));
+        set((s) => withRuns([...s.runs, meta], s.heldElsewhere));
         return meta.id;
       },
 

@@ -20,6 +20,8 @@ export interface Engines {
   policy: Engine;
   reference: Engine; // frozen copy of the starting weights, for the KL term
   backend: BackendInfo;
+  /** Called once if the GPU device is lost (never for the CPU engine), with the browser's reason. */
+  onDeviceLost(cb: (why: string) => void): void;
   dispose(): void;
 }
 
@@ -60,9 +62,19 @@ async function startingWeights(
   return { gpt: ckpt.config, weights: ckpt.weights };
 }
 
-/** The WebGPU context, or why there is none. */
+/** The WebGPU context, or why there is none; after a device loss a new adapter and device are requested. */
 async function gpuOrReason(): Promise<{ ctx: GpuContext } | { reason: string }> {
-  gpu ??= acquireDevice();
+  if (!gpu) {
+    const acquiring = acquireDevice();
+    gpu = acquiring;
+    void acquiring
+      .then((ctx) =>
+        ctx.onLost(() => {
+          if (gpu === acquiring) gpu = null;
+        }),
+      )
+      .catch(() => undefined);
+  }
   try {
     return { ctx: await gpu };
   } catch (e) {
@@ -80,6 +92,8 @@ export async function buildEngines(config: RunConfig, hooks: BuildHooks): Promis
   const opts = { seed: config.seed, weights };
   const refOpts = { seed: config.seed }; // the trainer copies the policy's weights into the reference
   const g = await gpuOrReason();
+  const lostListeners: ((why: string) => void)[] = [];
+  if ('ctx' in g) g.ctx.onLost(({ reason, message }) => lostListeners.forEach((cb) => cb(message || reason)));
   let policy: Engine;
   let reference: Engine;
   let backend: BackendInfo;
@@ -98,9 +112,16 @@ export async function buildEngines(config: RunConfig, hooks: BuildHooks): Promis
     policy,
     reference,
     backend,
+    onDeviceLost: (cb) => lostListeners.push(cb),
     dispose() {
       policy.dispose();
       reference.dispose();
     },
   };
+}
+
+/** Destroys the worker's GPU device, as a driver reset would (the e2e tests' device-loss fault). */
+export async function destroyDeviceForTest(): Promise<void> {
+  const g = await gpu?.catch(() => null);
+  g?.device.destroy();
 }
