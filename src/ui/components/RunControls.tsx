@@ -52,6 +52,7 @@ export function StatusBar() {
 export function Banners() {
   const backend = useStore((s) => s.status.backend);
   const notice = useStore((s) => s.status.notice);
+  const startNote = useStore((s) => s.status.startNote);
   const error = useStore((s) => s.status.error);
   const dismissError = useStore((s) => s.dismissError);
   return (
@@ -61,6 +62,11 @@ export function Banners() {
           <strong>No WebGPU — training on the CPU (slower).</strong> {backend.reason} To train on your GPU use Chrome or
           Edge 113+ with WebGPU enabled (on Linux: chrome://flags/#enable-unsafe-webgpu and
           chrome://flags/#enable-vulkan).
+        </div>
+      )}
+      {startNote && (
+        <div className="banner info" role="note">
+          {startNote}
         </div>
       )}
       {notice && (

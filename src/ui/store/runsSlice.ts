@@ -38,6 +38,8 @@ export interface RunsSlice extends UrlSlice {
   appendMetrics(runId: string, rows: MetricsRow[]): Promise<void>;
   setRunStatus(runId: string, status: RunStatusName | string): Promise<void>;
   rename(runId: string, name: string): Promise<void>;
+  /** The config a live run goes on with (a new step budget, or reward code that replaced failing code). */
+  setRunConfig(runId: string, config: RunConfig): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   toggleOverlay(runId: string): Promise<void>;
   saveTrainerState(runId: string, state: TrainerState): Promise<void>;
@@ -154,6 +156,19 @@ export const createRunsSliceWith =
           return m;
         });
         replaceMeta(meta);
+      },
+
+      async setRunConfig(runId, config) {
+        set((s) =>
+          withRuns(
+            s.runs.map((r) => (r.id === runId ? { ...r, config } : r)),
+            s.heldElsewhere,
+          ),
+        );
+        await enqueue(async (d) => {
+          const m = await d.getRun(runId);
+          if (m) await d.putRun({ ...m, config });
+        });
       },
 
       async rename(runId, name) {

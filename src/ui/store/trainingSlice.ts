@@ -27,6 +27,7 @@ export interface RunStatus {
   progress: string | null; // "Compiling shaders…" and other one-off work before the first step
   detail: string | null; // what the state waits for: "step 3: Generating 8 completions…", "Pausing — …"
   notice: string | null;
+  startNote: string | null; // what the last Start did when it was not a plain continue (extend, new run)
 }
 
 export interface TrainingSlice {
@@ -62,6 +63,7 @@ const idleStatus = (backend: BackendInfo | null): RunStatus => ({
   progress: null,
   detail: null,
   notice: null,
+  startNote: null,
 });
 
 /** The states in which the worker is busy with a run (Start and Step wait; Pause applies). */
@@ -128,6 +130,13 @@ export function runName(config: RunConfig, taken: readonly string[] = []): strin
   return `${base} #${n}`;
 }
 
+/** Appends rows; a row for a step already there replaces it (an extended run's old final evaluation). */
+function mergeRows(old: MetricsRow[], rows: MetricsRow[]): MetricsRow[] {
+  const first = rows[0]?.step;
+  const keep = first === undefined ? old : old.filter((r) => r.step < first);
+  return [...keep, ...rows];
+}
+
 export const createTrainingSlice =
   (connect: ConnectTraining): StateCreator<Store, [], [], TrainingSlice> =>
   (set, get) => {
@@ -141,7 +150,7 @@ export const createTrainingSlice =
       const { runId, rows, samples } = pending;
       pending = null;
       set((s) => ({
-        metricsByRun: { ...s.metricsByRun, [runId]: [...(s.metricsByRun[runId] ?? []), ...rows] },
+        metricsByRun: { ...s.metricsByRun, [runId]: mergeRows(s.metricsByRun[runId] ?? [], rows) },
         ...(samples ? { latestSamples: samples } : {}),
       }));
       get().appendMetrics(runId, rows);
@@ -206,7 +215,7 @@ export const createTrainingSlice =
         metricsByRun: { ...s.metricsByRun, [runId]: [] },
         latestSamples: [],
         rewardCodeFailed: false,
-        status: { ...idleStatus(status.backend), state: 'loading', notice: status.notice },
+        status: { ...idleStatus(status.backend), state: 'loading', startNote: status.startNote },
       }));
       void holdRun(runId);
       const taken = get().runs.map((r) => r.name);
@@ -220,7 +229,7 @@ export const createTrainingSlice =
       if (isBusy(s.status.state)) return false;
       const plan = startPlan(s);
       const said = startPlanText(plan, s.runConfig?.steps ?? 0);
-      set((st) => ({ status: { ...st.status, notice: said && plan.kind !== 'new' ? said : null } }));
+      set((st) => ({ status: { ...st.status, startNote: plan.kind === 'extend' ? said : null } }));
       if (plan.kind === 'new') {
         newRun();
         if (plan.why === 'finished' || plan.why === 'failed') {
@@ -231,7 +240,7 @@ export const createTrainingSlice =
           set((st) => ({
             status: {
               ...st.status,
-              notice: `Started a new run: ${why}. Raise Steps before Start to extend a finished run.`,
+              startNote: `Started a new run: ${why}. Raise Steps before Start to extend a finished run.`,
             },
           }));
         }
@@ -241,6 +250,7 @@ export const createTrainingSlice =
       ) {
         set({ runConfig: s.config });
         send({ type: 'setConfig', config: s.config });
+        if (s.currentRunId) void get().setRunConfig(s.currentRunId, s.config);
       }
       if (get().status.error) set((st) => ({ status: { ...st.status, error: null } }));
       return true;

@@ -41,6 +41,7 @@ class Run {
   active: Promise<void> = Promise.resolve(); // the loop (or single step) in flight; settled when at rest
   loop: RunLoop;
   disposed = false;
+  failedHard = false; // diverged or an engine error: the run is over (a new one starts)
 
   constructor(
     readonly id: string,
@@ -90,7 +91,8 @@ class Run {
     const p = this.phase;
     let state: RunState;
     let detail: string | null = null;
-    if (s === 'done') state = 'done';
+    if (this.failedHard) state = 'error';
+    else if (s === 'done') state = 'done';
     else if (s === 'running' && p) {
       const compiling = this.firstStep && this.engines.backend.kind === 'webgpu';
       state = compiling ? 'compiling' : p.phase === 'eval' ? 'evaluating' : 'running';
@@ -166,9 +168,13 @@ class Run {
       post({ type: 'error', runId: this.id, error: { kind: 'reward-code', message, line, prompt, completion } });
       this.status(); // paused: the trainer changed nothing, the step is redone once the code is fixed
     } else if (e instanceof DivergenceError) {
+      this.failedHard = true;
       post({ type: 'error', runId: this.id, error: { kind: 'diverged', message: e.message, step: e.step } });
-      post({ type: 'status', runId: this.id, state: 'error', detail: null, step: e.step, stepsPerSec: 0 });
-    } else reportError(e);
+      this.status();
+    } else {
+      this.failedHard = true;
+      reportError(e);
+    }
   }
 }
 
