@@ -4,11 +4,11 @@
 // machine and its load.
 //   node scripts/bench-page.mjs [--port 4183] [--steps 10] [--modes auto,auto,cpu,webgpu] [--shots DIR]
 // Modes run in order in one browser profile, so a second `auto` finds the first one's probe cached.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright';
 import { chromiumArgs } from './chromium-args.mjs';
 import { requireChromium } from './find-chromium.mjs';
+import { startPreview } from './preview.mjs';
 
 /** @param {string} name @param {string} dflt */
 const arg = (name, dflt) => {
@@ -20,31 +20,8 @@ const steps = Number(arg('steps', '10'));
 const modes = arg('modes', 'auto,auto,cpu').split(',');
 const shots = arg('shots', '');
 const stepTimeout = Number(arg('timeout', '600')) * 1000;
-const base = `http://127.0.0.1:${port}`;
 
-const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-  stdio: 'ignore',
-  detached: true,
-});
-const stopServer = () => {
-  try {
-    if (server.pid !== undefined) process.kill(-server.pid);
-  } catch {
-    /* already gone */
-  }
-};
-
-async function waitForServer() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(base)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`vite preview did not answer on ${base}`);
-}
+const { base, ready: waitForServer, stop: stopServer } = startPreview(port);
 
 /**
  * Start → Step 1 (s) and steps/s from Step 1 to Step `steps` (timed from when each appeared), with

@@ -3,13 +3,13 @@
 // Uses Debian's Chromium with the project's WebGPU flags; the base policy with a small batch keeps
 // it to a few minutes on SwiftShader.
 //   node scripts/screenshots.mjs [--port 4175]
-import { spawn } from 'node:child_process';
 import { chromium } from 'playwright';
 import { chromiumArgs } from './chromium-args.mjs';
 import { requireChromium } from './find-chromium.mjs';
+import { startPreview } from './preview.mjs';
 
 const port = Number(process.argv[process.argv.indexOf('--port') + 1]) || 4175;
-const base = `http://127.0.0.1:${port}`;
+
 // Sidebar settings small enough for a software GPU (the preset's other settings stay), large
 // enough that the curves show learning rather than noise.
 const SMALL = {
@@ -23,30 +23,7 @@ const SMALL = {
 const VIEWPORT = { width: 1680, height: 1050 };
 const RUN_STEPS = 40; // steps per run before the shot
 
-const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-  stdio: 'ignore',
-  detached: true,
-});
-const stopServer = () => {
-  if (server.pid === undefined) return; // spawn failed: nothing to stop
-  try {
-    process.kill(-server.pid);
-  } catch {
-    /* already gone */
-  }
-};
-
-async function waitForServer() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(base)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`vite preview did not answer on ${base}`);
-}
+const { base, ready: waitForServer, stop: stopServer } = startPreview(port);
 
 /**
  * Scroll page and sidebar back to the top, where a reader starts.
