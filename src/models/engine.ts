@@ -165,10 +165,7 @@ export interface Engine {
 
   zeroGrad(): void;
 
-  /**
-   * Clips the global gradient norm to `opt.clip` (when > 0) and takes an AdamW step. Returns the norm
-   * before clipping. A non-finite norm takes no step: weights and optimizer state stay as they were.
-   */
+  /** Clips the global gradient norm to `opt.clip` (when > 0) and takes an AdamW step. Returns the norm before clipping. */
   step(opt: AdamWConfig): Promise<{ gradNorm: number }>;
 
   generate(req: GenerateRequest): Promise<GenerateResult>;

@@ -1,69 +1,41 @@
 // RunLoop: start / pause / resume / single step / stop around Trainer.step, for the CLI and the
-// page's worker. Steps run one at a time. Pause and stop take effect at the next safe point inside
-// the step in progress (before its next phase, Trainer.step's `shouldStop`): the step is abandoned
-// with the trainer exactly as before it, and redone on resume. An error in a step (e.g. the user's
-// reward code, or divergence) pauses the loop with the error reported.
+// page's worker. Steps run one at a time; pause and stop take effect between steps (a step is never
+// cut in half). An error in a step (e.g. the user's reward code) pauses the loop with the error
+// reported, and the failed step can be retried by resuming: the trainer changed nothing.
 
 import type { MetricsRow } from './metrics';
-import { StepStopped, type StepPhase, type StepReport, type Trainer } from './trainer';
+import type { StepReport, Trainer } from './trainer';
 
 export type RunLoopState = 'idle' | 'running' | 'paused' | 'stopped' | 'done';
 
 export interface RunLoopHandlers {
-  /** After each completed step, with the loop at rest between steps (awaited: a snapshot fits here). */
-  onReport: (report: StepReport) => unknown;
+  onReport: (report: StepReport) => void;
   /** The final evaluation row, once, when the run reaches its last step. */
-  onFinal?: (row: MetricsRow) => unknown;
+  onFinal?: (row: MetricsRow) => void;
   onState?: (state: RunLoopState) => void;
-  /** A phase of the step in progress begins (Trainer.step's `onPhase`). */
-  onPhase?: (step: number, phase: StepPhase, detail: string) => void;
   onError?: (error: unknown) => void;
 }
 
 export class RunLoop {
   private state_: RunLoopState = 'idle';
   private running: Promise<void> | null = null;
-  private total: number;
 
   constructor(
     readonly trainer: Trainer,
     private readonly handlers: RunLoopHandlers,
     /** Steps to run in all; the config's `steps` by default. */
-    totalSteps: number = trainer.config.steps,
-  ) {
-    this.total = totalSteps;
-  }
+    readonly totalSteps: number = trainer.config.steps,
+  ) {}
 
   get state(): RunLoopState {
     return this.state_;
-  }
-
-  get totalSteps(): number {
-    return this.total;
-  }
-
-  /** Whether a step is in progress (a pause asked for has not come to rest yet). */
-  get busy(): boolean {
-    return this.running !== null;
-  }
-
-  /**
-   * Changes the step budget. A finished run given more steps becomes paused again, its final
-   * evaluation row dropped (the step row at that step measures the same weights).
-   */
-  setTotalSteps(n: number): void {
-    this.total = n;
-    if (this.state_ === 'done' && n > this.trainer.stepIndex) {
-      this.trainer.reopen();
-      this.setState('paused');
-    }
   }
 
   /** Runs steps until paused, stopped, failed or done; resolves when the loop has come to rest. */
   start(): Promise<void> {
     if (this.state_ === 'stopped' || this.state_ === 'done') return Promise.resolve();
     if (this.running) {
-      // a pause that has not taken effect yet (the step has not reached a safe point) is withdrawn
+      // a pause that has not taken effect yet (the step is still running) is simply withdrawn
       if (this.state_ === 'paused') this.setState('running');
       return this.running;
     }
@@ -74,7 +46,7 @@ export class RunLoop {
     return this.running;
   }
 
-  /** The step in progress stops at its next safe point; no new one starts. */
+  /** The current step finishes; no new one starts. */
   pause(): void {
     if (this.state_ === 'running') this.setState('paused');
   }
@@ -83,53 +55,41 @@ export class RunLoop {
     return this.start();
   }
 
-  /** One step while not running (idle or paused). Returns null when the run cannot step or was stopped. */
+  /** One step while not running (idle or paused). Returns null when the run cannot step. */
   async singleStep(): Promise<StepReport | null> {
     if (this.running || this.state_ === 'stopped' || this.state_ === 'done') return null;
-    let done: () => void = () => undefined;
-    this.running = new Promise<void>((r) => (done = r));
-    try {
-      const report = await this.guardedStep(() => this.state_ === 'stopped');
-      if (report && this.state === 'idle') this.setState('paused');
-      return report;
-    } finally {
-      this.running = null;
-      done();
-    }
+    const report = await this.guardedStep();
+    if (report && !this.finished()) this.setState('paused');
+    return report;
   }
 
-  /** Ends the run for good at the next safe point. */
+  /** Ends the run for good after the current step. */
   stop(): void {
     if (this.state_ !== 'done') this.setState('stopped');
   }
 
   private async runSteps(): Promise<void> {
     while (this.state_ === 'running') {
-      const report = await this.guardedStep(() => this.state_ !== 'running');
+      const report = await this.guardedStep();
       if (!report) return;
       // let the host breathe between steps (messages to a worker, timers in Node)
       await new Promise<void>((r) => setTimeout(r, 0));
     }
   }
 
-  /** One step and its report; finishes the run at the last step; pauses on error; null when stopped. */
-  private async guardedStep(shouldStop: () => boolean): Promise<StepReport | null> {
-    if (this.trainer.stepIndex >= this.total) {
+  /** One step and its report; finishes the run at the last step; pauses on error. */
+  private async guardedStep(): Promise<StepReport | null> {
+    if (this.trainer.stepIndex >= this.totalSteps) {
       await this.finish();
       return null;
     }
-    const step = this.trainer.stepIndex;
     try {
-      const report = await this.trainer.step({
-        shouldStop,
-        onPhase: (phase, detail) => this.handlers.onPhase?.(step, phase, detail),
-      });
-      await this.handlers.onReport(report);
-      if (this.trainer.stepIndex >= this.total) await this.finish();
+      const report = await this.trainer.step();
+      this.handlers.onReport(report);
+      if (this.trainer.stepIndex >= this.totalSteps) await this.finish();
       return report;
     } catch (e) {
-      if (e instanceof StepStopped) return null;
-      if (this.state_ !== 'stopped') this.setState('paused');
+      this.setState('paused');
       this.handlers.onError?.(e);
       return null;
     }
@@ -137,8 +97,12 @@ export class RunLoop {
 
   private async finish(): Promise<void> {
     const row = await this.trainer.finalEvaluation();
-    await this.handlers.onFinal?.(row);
+    this.handlers.onFinal?.(row);
     this.setState('done');
+  }
+
+  private finished(): boolean {
+    return this.state_ === 'done';
   }
 
   private setState(s: RunLoopState): void {
