@@ -101,11 +101,12 @@ for (const viewport of [
   });
 }
 
-test('the eight charts are named images and none is a tab stop', async ({ page }) => {
+test('the nine charts are named images and none is a tab stop', async ({ page }) => {
   await page.goto('/');
   const charts = page.getByRole('region', { name: 'Charts' });
   // Each plot is one image (recharts' own svg inside it is not a separate one to assistive technology).
-  await expect(charts.locator('.chart-body[role="img"][aria-label]')).toHaveCount(8);
+  await expect(charts.locator('.chart-body[role="img"][aria-label]')).toHaveCount(9);
+  await expect(charts.getByRole('img', { name: /^Milliseconds per step phase/ })).toHaveCount(1);
   await expect(charts.getByRole('img', { name: /^Entropy per step/ })).toHaveCount(1);
   await expect(charts.getByRole('img', { name: /^Completion length .* per step/ })).toHaveCount(1);
   await expect(charts.getByRole('img', { name: /^Accuracy against entropy/ })).toHaveCount(1);
