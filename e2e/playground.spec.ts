@@ -35,7 +35,9 @@ test('preset → Start → step 3 with charts drawn → Pause → new reward sha
     }).observe({ type: 'longtask', buffered: true });
   });
 
-  await page.goto('/');
+  // backend=webgpu: the path under test is the WebGPU engine's (Auto would pick the CPU on a software
+  // adapter, where the tiny run finishes its 40 steps before Pause).
+  await page.goto('/?backend=webgpu');
   const status = page.getByRole('status');
   await expect(status).toContainText(/WebGPU: .+/);
 

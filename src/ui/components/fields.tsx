@@ -52,7 +52,11 @@ export function Help({ id, text }: { id: string; text: string }) {
     const a = mark.current.getBoundingClientRect();
     const t = tip.current.getBoundingClientRect();
     const vw = document.documentElement.clientWidth;
-    const vh = document.documentElement.clientHeight;
+    // On a narrow screen the run controls are pinned over the bottom of the window: stay above them.
+    const bar = document.querySelector('.controls-row');
+    const barTop =
+      bar && getComputedStyle(bar).position === 'fixed' ? bar.getBoundingClientRect().top : Number.POSITIVE_INFINITY;
+    const vh = Math.min(document.documentElement.clientHeight, barTop);
     const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, hi));
     // Right of the "?" where it fits, else under it; never past an edge.
     const right = a.right + 6 + t.width <= vw - TIP_MARGIN;
