@@ -7,7 +7,10 @@ import { readFile } from 'node:fs/promises';
 // that throws shows its error at its line and pauses the run. The model is the tiny one with a
 // small batch (SwiftShader runs WebGPU at ~0.2 GFLOP/s); the link carries those settings.
 
-const SMALL = 'model=tiny&promptsPerStep=2&groupSize=4&maxNewTokens=8&evalPrompts=4&evalEvery=2&passN=4&passK=2';
+// backend=webgpu: these paths are timed for the WebGPU engine (Auto picks the faster CPU on a software
+// adapter, and a run then ends before the reload or rename the test makes mid-run).
+const SMALL =
+  'backend=webgpu&model=tiny&promptsPerStep=2&groupSize=4&maxNewTokens=8&evalPrompts=4&evalEvery=2&passN=4&passK=2';
 const STEPS = 3;
 
 function collectErrors(page: Page): string[] {
@@ -163,7 +166,8 @@ test('a reload mid-run keeps the completed steps and offers to resume from the l
   expect(await itemSteps()).toBeGreaterThan(snapshot);
   await expect(page.getByText(/A run stopped before its last step/)).toBeVisible();
   await item.getByRole('button', { name: `Resume from step ${snapshot}` }).click();
-  await expect(status).toContainText(new RegExp(`Step ${snapshot}\\b`));
+  // Resuming rebuilds the engine: WebGPU compiles its shaders first ("Compiling shaders k/N").
+  await expect(status).toContainText(new RegExp(`Step ${snapshot}\\b`), { timeout: 120_000 });
   await expect(item).toContainText(`${snapshot}/${total} steps · current`);
   await start.click();
   await expect.poll(statusStep, { timeout: 300_000 }).toBeGreaterThan(snapshot);
