@@ -2,7 +2,7 @@
 // (WebGPU: the machine's GPU with WEBGPU_ADAPTER=hardware, else SwiftShader), streams the page's
 // progress to stderr, prints the result table to stdout and writes it to --out (markdown).
 //   node scripts/bench.mjs [--out FILE] [--quick]
-// --out FILE: where the table goes (default bench.md in the working directory);
+// --out FILE: where the table goes (default bench.md in the working directory, git-ignored);
 // --quick: fewer repetitions per measurement.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
