@@ -46,7 +46,9 @@ function groupFile(): string {
   return JSON.stringify({ format: 'grpo-playground-group', version: 1, runs });
 }
 
-test('a 3-seed group draws a band, is diagnosed, and compares to an imported group in words', async ({ page }) => {
+test('a 3-seed group draws a band, is diagnosed, and compares to an imported group in words', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(900_000);
   const errors = collectErrors(page);
   await page.setViewportSize({ width: 1500, height: 1100 });
@@ -89,6 +91,7 @@ test('a 3-seed group draws a band, is diagnosed, and compares to an imported gro
   await expect(entropy.locator('.seed-band path.recharts-area-area')).toHaveCount(2);
 
   await page.locator('.compare-panel').scrollIntoViewIfNeeded();
-  await page.locator('main').screenshot({ path: 'docs/screenshot-groups.png' });
+  // The test's own output folder: a test run never rewrites the repository's files.
+  await page.locator('main').screenshot({ path: testInfo.outputPath('screenshot-groups.png') });
   expect(errors).toEqual([]);
 });
