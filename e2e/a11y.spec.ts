@@ -32,8 +32,11 @@ test('axe finds no serious or critical violations, idle and after a two-step run
 
 test('the first Tab stop skips to the run controls; help is read with its control, not tabbed to', async ({ page }) => {
   await page.goto('/');
-  await page.keyboard.press('Tab');
+  // Tab only once the page has rendered: a key pressed before React mounts focuses nothing.
   const skip = page.getByRole('link', { name: 'Skip to the run controls' });
+  await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText(/WebGPU|CPU/, { timeout: 60_000 });
+  await page.keyboard.press('Tab');
   await expect(skip).toBeFocused();
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
