@@ -182,6 +182,39 @@ describe('WebGpuEngine parity with CpuEngine', () => {
     expect({ forward, backward, step }).toEqual({ forward: 4 + 10 * L, backward: 7 + 19 * L, step: 3 });
     gpu.dispose();
   });
+
+  test('a non-finite gradient norm takes no step: weights, moments and t stay bit-identical', async () => {
+    const { gpu } = await engines();
+    const batch = makeBatch(2, 7, 5);
+    const { dLogprobs, dEntropy } = meanNllCoefficients(batch);
+    const opt = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, clip: 1 };
+    await gpu.forward(batch);
+    gpu.zeroGrad();
+    await gpu.backward(dLogprobs, dEntropy);
+    await gpu.step(opt); // nonzero moments, t = 1
+    const [w0, o0] = [await gpu.getWeights(), await gpu.getOptimizerState()];
+    for (const bad of [NaN, Infinity]) {
+      const poisoned = Float32Array.from(dLogprobs);
+      poisoned[2] = bad;
+      await gpu.forward(batch);
+      gpu.zeroGrad();
+      await gpu.backward(poisoned, dEntropy);
+      const { gradNorm } = await gpu.step(opt);
+      expect(Number.isFinite(gradNorm)).toBe(false);
+      const [w1, o1] = [await gpu.getWeights(), await gpu.getOptimizerState()];
+      for (const [name, w] of w0) expect(Array.from(w1.get(name)!)).toEqual(Array.from(w));
+      expect(o1.t).toBe(1);
+      expect(Array.from(o1.m)).toEqual(Array.from(o0.m));
+      expect(Array.from(o1.v)).toEqual(Array.from(o0.v));
+    }
+    // a finite step afterwards still updates (the guard is not stuck)
+    await gpu.forward(batch);
+    gpu.zeroGrad();
+    await gpu.backward(dLogprobs, dEntropy);
+    expect(Number.isFinite((await gpu.step(opt)).gradNorm)).toBe(true);
+    expect((await gpu.getOptimizerState()).t).toBe(2);
+    gpu.dispose();
+  });
 });
 
 /** N tokens of a policy-loss batch with ratios across both clip edges and some non-loss tokens. */

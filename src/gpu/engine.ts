@@ -199,7 +199,13 @@ export class WebGpuEngine implements Engine {
     this.recordStep(this.recorder(), opt);
     this.dispatches.step = this.rt.dispatchCount - start;
     const [norm] = await this.readF32(this.stats, 1);
+    this.afterStep(norm);
     return { gradNorm: norm };
+  }
+
+  /** adamw.wgsl skips the update on a non-finite norm, so the step count stays as well. */
+  private afterStep(norm: number): void {
+    if (!Number.isFinite(norm)) this.t--;
   }
 
   /** Clip by the global grad norm (into stats) and AdamW, recorded. */
@@ -401,9 +407,11 @@ export class WebGpuEngine implements Engine {
     const out = await this.rt.read(req.readRollout ? [...items, ...this.keptItems()] : items);
     for (const b of temp) this.rt.release(b);
     const s = new Float32Array(out[0]);
+    const gradNorm = new Float32Array(out[1])[0];
+    this.afterStep(gradNorm);
     return {
       sums: { loss: s[0], pgLoss: s[1], kl: s[2], cov: s[3], low: s[4], high: s[5], n: s[6] },
-      gradNorm: new Float32Array(out[1])[0],
+      gradNorm,
       rollout: req.readRollout ? this.readKept(out.slice(2)) : null,
     };
   }

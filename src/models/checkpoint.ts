@@ -315,3 +315,14 @@ export function checkVocabulary(ckptVocab: readonly string[], tokenizer: Tokeniz
     }
   }
 }
+
+/**
+ * The first tensor holding a NaN or ±Infinity, described ("transformer.h.0.attn.c_attn.weight[12] = NaN"),
+ * or null when every value is finite: nothing non-finite is saved, exported or imported.
+ */
+export function nonFiniteTensor(tensors: ReadonlyMap<string, Float32Array>): string | null {
+  for (const [name, t] of tensors) {
+    for (let i = 0; i < t.length; i++) if (!Number.isFinite(t[i])) return `${name}[${i}] = ${t[i]}`;
+  }
+  return null;
+}

@@ -165,7 +165,10 @@ export interface Engine {
 
   zeroGrad(): void;
 
-  /** Clips the global gradient norm to `opt.clip` (when > 0) and takes an AdamW step. Returns the norm before clipping. */
+  /**
+   * Clips the global gradient norm to `opt.clip` (when > 0) and takes an AdamW step. Returns the norm
+   * before clipping. A non-finite norm takes no step: weights and optimizer state stay as they were.
+   */
   step(opt: AdamWConfig): Promise<{ gradNorm: number }>;
 
   generate(req: GenerateRequest): Promise<GenerateResult>;

@@ -1,41 +1,69 @@
 // RunLoop: start / pause / resume / single step / stop around Trainer.step, for the CLI and the
-// page's worker. Steps run one at a time; pause and stop take effect between steps (a step is never
-// cut in half). An error in a step (e.g. the user's reward code) pauses the loop with the error
-// reported, and the failed step can be retried by resuming: the trainer changed nothing.
+// page's worker. Steps run one at a time. Pause and stop take effect at the next safe point inside
+// the step in progress (before its next phase, Trainer.step's `shouldStop`): the step is abandoned
+// with the trainer exactly as before it, and redone on resume. An error in a step (e.g. the user's
+// reward code, or divergence) pauses the loop with the error reported.
 
 import type { MetricsRow } from './metrics';
-import type { StepReport, Trainer } from './trainer';
+import { StepStopped, type StepPhase, type StepReport, type Trainer } from './trainer';
 
 export type RunLoopState = 'idle' | 'running' | 'paused' | 'stopped' | 'done';
 
 export interface RunLoopHandlers {
-  onReport: (report: StepReport) => void;
+  /** After each completed step, with the loop at rest between steps (awaited: a snapshot fits here). */
+  onReport: (report: StepReport) => unknown;
   /** The final evaluation row, once, when the run reaches its last step. */
-  onFinal?: (row: MetricsRow) => void;
+  onFinal?: (row: MetricsRow) => unknown;
   onState?: (state: RunLoopState) => void;
+  /** A phase of the step in progress begins (Trainer.step's `onPhase`). */
+  onPhase?: (step: number, phase: StepPhase, detail: string) => void;
   onError?: (error: unknown) => void;
 }
 
 export class RunLoop {
   private state_: RunLoopState = 'idle';
   private running: Promise<void> | null = null;
+  private total: number;
 
   constructor(
     readonly trainer: Trainer,
     private readonly handlers: RunLoopHandlers,
     /** Steps to run in all; the config's `steps` by default. */
-    readonly totalSteps: number = trainer.config.steps,
-  ) {}
+    totalSteps: number = trainer.config.steps,
+  ) {
+    this.total = totalSteps;
+  }
 
   get state(): RunLoopState {
     return this.state_;
+  }
+
+  get totalSteps(): number {
+    return this.total;
+  }
+
+  /** Whether a step is in progress (a pause asked for has not come to rest yet). */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * Changes the step budget. A finished run given more steps becomes paused again, its final
+   * evaluation row dropped (the step row at that step measures the same weights).
+   */
+  setTotalSteps(n: number): void {
+    this.total = n;
+    if (this.state_ === 'done' && n > this.trainer.stepIndex) {
+      this.trainer.reopen();
+      this.setState('paused');
+    }
   }
 
   /** Runs steps until paused, stopped, failed or done; resolves when the loop has come to rest. */
   start(): Promise<void> {
     if (this.state_ === 'stopped' || this.state_ === 'done') return Promise.resolve();
     if (this.running) {
-      // a pause that has not taken effect yet (the step is still running) is simply withdrawn
+      // a pause that has not taken effect yet (the step has not reached a safe point) is withdrawn
       if (this.state_ === 'paused') this.setState('running');
       return this.running;
     }
@@ -46,7 +74,7 @@ export class RunLoop {
     return this.running;
   }
 
-  /** The current step finishes; no new one starts. */
+  /** The step in progress stops at its next safe point; no new one starts. */
   pause(): void {
     if (this.state_ === 'running') this.setState('paused');
   }
@@ -55,41 +83,53 @@ export class RunLoop {
     return this.start();
   }
 
-  /** One step while not running (idle or paused). Returns null when the run cannot step. */
+  /** One step while not running (idle or paused). Returns null when the run cannot step or was stopped. */
   async singleStep(): Promise<StepReport | null> {
     if (this.running || this.state_ === 'stopped' || this.state_ === 'done') return null;
-    const report = await this.guardedStep();
-    if (report && !this.finished()) this.setState('paused');
-    return report;
+    let done: () => void = () => undefined;
+    this.running = new Promise<void>((r) => (done = r));
+    try {
+      const report = await this.guardedStep(() => this.state_ === 'stopped');
+      if (report && this.state === 'idle') this.setState('paused');
+      return report;
+    } finally {
+      this.running = null;
+      done();
+    }
   }
 
-  /** Ends the run for good after the current step. */
+  /** Ends the run for good at the next safe point. */
   stop(): void {
     if (this.state_ !== 'done') this.setState('stopped');
   }
 
   private async runSteps(): Promise<void> {
     while (this.state_ === 'running') {
-      const report = await this.guardedStep();
+      const report = await this.guardedStep(() => this.state_ !== 'running');
       if (!report) return;
       // let the host breathe between steps (messages to a worker, timers in Node)
       await new Promise<void>((r) => setTimeout(r, 0));
     }
   }
 
-  /** One step and its report; finishes the run at the last step; pauses on error. */
-  private async guardedStep(): Promise<StepReport | null> {
-    if (this.trainer.stepIndex >= this.totalSteps) {
+  /** One step and its report; finishes the run at the last step; pauses on error; null when stopped. */
+  private async guardedStep(shouldStop: () => boolean): Promise<StepReport | null> {
+    if (this.trainer.stepIndex >= this.total) {
       await this.finish();
       return null;
     }
+    const step = this.trainer.stepIndex;
     try {
-      const report = await this.trainer.step();
-      this.handlers.onReport(report);
-      if (this.trainer.stepIndex >= this.totalSteps) await this.finish();
+      const report = await this.trainer.step({
+        shouldStop,
+        onPhase: (phase, detail) => this.handlers.onPhase?.(step, phase, detail),
+      });
+      await this.handlers.onReport(report);
+      if (this.trainer.stepIndex >= this.total) await this.finish();
       return report;
     } catch (e) {
-      this.setState('paused');
+      if (e instanceof StepStopped) return null;
+      if (this.state_ !== 'stopped') this.setState('paused');
       this.handlers.onError?.(e);
       return null;
     }
@@ -97,12 +137,8 @@ export class RunLoop {
 
   private async finish(): Promise<void> {
     const row = await this.trainer.finalEvaluation();
-    this.handlers.onFinal?.(row);
+    await this.handlers.onFinal?.(row);
     this.setState('done');
-  }
-
-  private finished(): boolean {
-    return this.state_ === 'done';
   }
 
   private setState(s: RunLoopState): void {

@@ -34,8 +34,11 @@ export const METRIC_NAMES = [
 
 export type MetricName = (typeof METRIC_NAMES)[number];
 
-/** The phases of a trainer step, each timed as `timing/<phase>_ms` (eval only on eval steps). */
-export const TIMING_PHASES = ['eval', 'rollout', 'logprobs', 'update'] as const;
+/**
+ * The phases of a trainer step, in order, each timed as `timing/<phase>_ms` (eval only on eval steps):
+ * held-out evaluation, generation, scoring, reference and rollout-policy log-probs, the updates.
+ */
+export const TIMING_PHASES = ['eval', 'rollout', 'reward', 'reference', 'update'] as const;
 export type TimingPhase = (typeof TIMING_PHASES)[number];
 
 /** The mean of one reward component's (unweighted) values over the step's completions. */

@@ -8,7 +8,16 @@ import { RunLoop, type RunLoopState } from './loop';
 import { METRIC_NAMES, TIMING_PHASES, timingMetric, type MetricsRow } from './metrics';
 import { RewardCodeError } from './rewards/sandbox';
 import { getTask } from './tasks';
-import { gptConfigFor, rolloutMetrics, taskTokenizer, Trainer, type StepReport } from './trainer';
+import {
+  DivergenceError,
+  gptConfigFor,
+  rolloutMetrics,
+  StepStopped,
+  taskTokenizer,
+  Trainer,
+  type StepPhase,
+  type StepReport,
+} from './trainer';
 
 const tiny = (o: Partial<RunConfig> = {}): RunConfig =>
   parseRunConfig({
@@ -214,7 +223,7 @@ describe('RunLoop', () => {
 
   it('pause stops between steps; singleStep takes exactly one; resume continues', async () => {
     const { trainer } = await newTrainer(tiny({ steps: 3 }));
-    const loop = new RunLoop(trainer, { onReport: () => loop.pause() });
+    const loop: RunLoop = new RunLoop(trainer, { onReport: () => loop.pause() });
     await loop.start();
     expect(trainer.stepIndex).toBe(1);
     expect(loop.state).toBe('paused');
@@ -252,5 +261,128 @@ describe('rolloutMetrics: reward_std and frac_reward_zero_std as TRL logs them',
     expect(m.reward_std).toBeCloseTo(0.5, 6);
     expect(m.frac_reward_zero_std).toBe(0);
     expect(rolloutMetrics([group([0, 0]), group([0, 0])], 'batch').frac_reward_zero_std).toBe(1);
+  });
+});
+
+describe('Step hooks: phases and safe points', () => {
+  const PHASES: StepPhase[] = ['eval', 'rollout', 'reward', 'reference', 'update'];
+
+  it('reports the phases of an eval step in order, each with what it works on', async () => {
+    const { trainer } = await newTrainer(tiny());
+    const seen: [StepPhase, string][] = [];
+    await trainer.step({ onPhase: (p, d) => seen.push([p, d]) });
+    expect(seen).toEqual([
+      ['eval', 'Evaluating 4 held-out prompts'],
+      ['rollout', 'Generating 12 completions'],
+      ['reward', 'Scoring 12 completions'],
+      ['reference', 'Log-probs of 12 completions'],
+      ['update', '1 AdamW update'],
+    ]);
+  });
+
+  it.each(PHASES.map((p, i) => [p, i] as const))(
+    'stopping before %s leaves saveState identical, and the redone step equals an uninterrupted one',
+    async (phase, index) => {
+      const config = tiny({ miniBatches: 2 });
+      const a = await newTrainer(config);
+      await a.trainer.step(); // step 1 is not an eval step: use step 2 (eval) so every phase is there
+      await a.trainer.step();
+      const before = await a.trainer.saveState();
+      let asked = 0;
+      const err = await a.trainer.step({ shouldStop: () => asked++ === index }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StepStopped);
+      expect((err as StepStopped).phase).toBe(phase);
+      expect((err as StepStopped).step).toBe(2);
+      const after = await a.trainer.saveState();
+      expect(after).toEqual(before);
+      await a.trainer.step();
+
+      const b = await newTrainer(config);
+      await run(b.trainer, 3);
+      expect(withoutTiming(a.trainer.metrics)).toEqual(withoutTiming(b.trainer.metrics));
+      expect(await a.engine.getWeights()).toEqual(await b.engine.getWeights());
+    },
+  );
+
+  it('RunLoop.pause during a phase stops the step at the next safe point: no row lands, resume redoes it', async () => {
+    const { trainer } = await newTrainer(tiny({ steps: 3 }));
+    const phases: string[] = [];
+    const reports: number[] = [];
+    const loop: RunLoop = new RunLoop(trainer, {
+      onReport: (r) => reports.push(r.step),
+      onPhase: (step, phase) => {
+        phases.push(`${step}:${phase}`);
+        if (step === 1 && phase === 'rollout' && reports.length === 1) loop.pause();
+      },
+    });
+    await loop.start();
+    expect(loop.state).toBe('paused');
+    expect(reports).toEqual([0]);
+    expect(trainer.stepIndex).toBe(1);
+    expect(phases.slice(-1)).toEqual(['1:rollout']); // reward, reference, update never began
+    reports.push(-1); // the resumed loop must not pause again
+    await loop.start();
+    expect(reports).toEqual([0, -1, 1, 2]);
+    expect(loop.state).toBe('done');
+  });
+
+  it('a finished loop given more steps goes on to the new last step without a duplicate row', async () => {
+    const { trainer } = await newTrainer(tiny({ steps: 2 }));
+    const loop = new RunLoop(trainer, { onReport: () => undefined });
+    await loop.start();
+    expect([loop.state, trainer.stepIndex]).toEqual(['done', 2]);
+    loop.setTotalSteps(4);
+    expect(loop.state).toBe('paused');
+    await loop.start();
+    expect([loop.state, trainer.stepIndex]).toEqual(['done', 4]);
+    expect(trainer.metrics.map((r) => r.step)).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('Divergence guard on the CPU engine', () => {
+  it('a NaN gradient stops the step before the update: DivergenceError names it, weights and state unchanged', async () => {
+    const { trainer, engine } = await newTrainer(tiny());
+    await trainer.step();
+    const before = await trainer.saveState();
+    const backward = engine.backward.bind(engine);
+    engine.backward = (dLogprobs, dEntropy) =>
+      backward(
+        dLogprobs.map(() => NaN),
+        dEntropy,
+      );
+    const err = await trainer.step().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    const d = err as DivergenceError;
+    expect([d.step, d.quantity, Number.isNaN(d.value)]).toEqual([1, 'gradient norm', true]);
+    expect(d.message).toMatch(/^diverged at step 1: gradient norm is NaN — lower the learning rate/);
+    expect(await trainer.saveState()).toEqual(before);
+    for (const w of (await engine.getWeights()).values()) expect(w.every(Number.isFinite)).toBe(true);
+  });
+
+  it('a non-finite policy loss is caught before backward, and the loop pauses with the error', async () => {
+    const { trainer, engine } = await newTrainer(tiny({ steps: 3 }));
+    const forward = engine.forward.bind(engine);
+    let poison = false;
+    engine.forward = async (batch) => {
+      const out = await forward(batch);
+      return poison ? { ...out, logprobs: out.logprobs.map(() => Infinity) } : out;
+    };
+    let backwards = 0;
+    const backward = engine.backward.bind(engine);
+    engine.backward = (a, b) => {
+      backwards++;
+      return backward(a, b);
+    };
+    const errors: unknown[] = [];
+    const loop: RunLoop = new RunLoop(trainer, {
+      onReport: () => (poison = true),
+      onError: (e) => errors.push(e),
+    });
+    await loop.start();
+    expect(loop.state).toBe('paused');
+    expect(trainer.stepIndex).toBe(1);
+    expect(backwards).toBe(1); // step 0 only
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as DivergenceError).quantity).toBe('policy loss');
   });
 });

@@ -90,6 +90,52 @@ export function taskTokenizer(task: Pick<Task, 'alphabet'>): Tokenizer {
 const TRAIN_STREAM = 0x7121; // the trainer's Rng stream (prompts, sampling seeds, rewards, shuffles)
 const now = () => performance.now();
 
+/** A phase of a step, in order; also the `timing/<phase>_ms` metrics. */
+export type StepPhase = TimingPhase;
+
+/** How a host watches and interrupts a step (docs/ARCHITECTURE.md: the worker's run lifecycle). */
+export interface StepHooks {
+  /** Called as each phase begins, with what it works on in words ("Evaluating 64 held-out prompts"). */
+  onPhase?(phase: StepPhase, detail: string): void;
+  /**
+   * Asked at each safe point: before every phase. True abandons the step there, leaving the trainer as
+   * it was before the step (same Rng, no weight changed), so the step is simply redone later.
+   */
+  shouldStop?(): boolean;
+}
+
+/** The step was abandoned at a safe point because `shouldStop` said so; nothing changed. */
+export class StepStopped extends Error {
+  override name = 'StepStopped';
+  constructor(
+    readonly step: number,
+    readonly phase: StepPhase,
+  ) {
+    super(`step ${step} stopped before its ${phase} phase`);
+  }
+}
+
+/** What went non-finite first. */
+export type DivergedQuantity = 'reward' | 'policy loss' | 'gradient norm' | 'a weight';
+
+/**
+ * A non-finite reward, policy loss or gradient norm: the step stopped before that update was applied
+ * (the engines take no step on a non-finite norm), so the weights are the last finite ones.
+ */
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
+  constructor(
+    readonly step: number,
+    readonly quantity: DivergedQuantity,
+    readonly value: number,
+    readonly advice: string,
+  ) {
+    super(`diverged at step ${step}: ${quantity} is ${value} — ${advice}`);
+  }
+}
+
+type RunPhase = <R>(phase: StepPhase, detail: string, run: () => Promise<R> | R) => Promise<R>;
+
 /** A prompt's G completions, scored. */
 interface Group {
   problem: Problem;
@@ -118,12 +164,12 @@ type MetricValues = Omit<MetricsRow, 'step'>;
 
 export class Trainer {
   private constructor(
-    readonly config: RunConfig,
+    private config_: RunConfig,
     private readonly engine: Engine,
     private readonly refEngine: Engine,
     private readonly task: Task,
     private readonly tokenizer: Tokenizer,
-    private readonly sandbox: UserRewardSandbox | null,
+    private sandbox: UserRewardSandbox | null,
     private rng: Rng,
     private step_: number,
     private readonly metrics_: MetricsRow[],
@@ -175,6 +221,14 @@ export class Trainer {
     return new Trainer(c, engine, refEngine, task, tokenizer, sandbox, rng, step, metrics, entropyCoef);
   }
 
+  get config(): RunConfig {
+    return this.config_;
+  }
+
+  private set config(c: RunConfig) {
+    this.config_ = c;
+  }
+
   get stepIndex(): number {
     return this.step_;
   }
@@ -203,31 +257,75 @@ export class Trainer {
   }
 
   /**
-   * One RL step. On eval steps (step 0 and every evalEvery) the held-out accuracy and pass@k of the
-   * weights before this step's update go in the same row. A reward error (e.g. the sandbox's
-   * RewardCodeError) is thrown before any state changes, so the step can be retried.
+   * One RL step, in the phases eval, rollout, reward, reference, update. On eval steps (step 0 and every
+   * evalEvery) the held-out accuracy and pass@k of the weights before this step's update go in the same
+   * row. An error before the update phase (the sandbox's RewardCodeError, StepStopped, a non-finite
+   * reward) leaves the trainer as it was, Rng included, so the step can be retried; a DivergenceError
+   * in the update phase leaves the last finite weights (the non-finite update is never applied).
    */
-  async step(): Promise<StepReport> {
+  async step(hooks: StepHooks = {}): Promise<StepReport> {
+    const rngBefore = this.rng.state;
+    try {
+      return await this.stepPhases(hooks);
+    } catch (e) {
+      this.rng = Rng.restore(rngBefore);
+      throw e;
+    }
+  }
+
+  private async stepPhases(hooks: StepHooks): Promise<StepReport> {
     const start = now();
     const row: MetricsRow = { step: this.step_ };
     const timings: MetricValues = {};
-    const timed = async <R>(phase: TimingPhase, run: () => Promise<R>): Promise<R> => {
+    const phase: RunPhase = async (name, detail, run) => {
+      if (hooks.shouldStop?.()) throw new StepStopped(this.step_, name);
+      hooks.onPhase?.(name, detail);
       const t = now();
       const result = await run();
-      timings[timingMetric(phase)] = now() - t;
+      const key = timingMetric(name);
+      timings[key] = (timings[key] ?? 0) + now() - t;
       return result;
     };
-    const evalTokens = this.isEvalStep() ? await timed('eval', () => this.evaluateInto(row)) : 0;
-    const { all, kept } = await timed('rollout', () => this.collectOrRewind());
+    const c = this.config;
+    const evalTokens = this.isEvalStep()
+      ? await phase('eval', `Evaluating ${c.evalPrompts} held-out prompts`, () => this.evaluateInto(row))
+      : 0;
+    const { all, kept } = await this.collect(phase);
     const batch = this.buildBatch(kept);
-    const rollout = await timed('logprobs', () => this.rolloutLogprobs(batch));
-    const { metrics: update, logprobs } = await timed('update', () => this.update(batch, rollout));
+    const rollout = await phase('reference', `Log-probs of ${batch.rollout.batch.B} completions`, () =>
+      this.rolloutLogprobs(batch),
+    );
+    const updates = c.ppoEpochs * Math.min(c.miniBatches, batch.rollout.batch.B);
+    const { metrics: update, logprobs } = await phase(
+      'update',
+      `${updates} AdamW update${updates === 1 ? '' : 's'}`,
+      () => this.update(batch, rollout),
+    );
     Object.assign(row, rolloutMetrics(all, this.config.scaleRewards), this.policyMetrics(batch, logprobs.old, update));
     this.writeThroughput(row, now() - start, all, batch, evalTokens);
     Object.assign(row, timings);
     const samples = this.samples(kept, batch, logprobs.old);
     this.finishStep(row);
     return { step: row.step, metrics: row, samples };
+  }
+
+  /** Drops the final evaluation row so the run can go on past its old last step (RunLoop.setTotalSteps). */
+  reopen(): void {
+    const last = this.metrics_[this.metrics_.length - 1];
+    if (last && last.step === this.step_) this.metrics_.pop();
+  }
+
+  /**
+   * New reward code for this run (after the old code threw): the step that failed is redone with it,
+   * and the config saved with the run carries it.
+   */
+  async replaceRewardCode(code: string): Promise<void> {
+    if (code === this.config.userRewardCode) return;
+    const needsSandbox = this.config.reward.some((t) => t.component === 'user-code');
+    const sandbox = needsSandbox ? await UserRewardSandbox.create(code) : null;
+    this.sandbox?.dispose();
+    this.sandbox = sandbox;
+    this.config = { ...this.config, userRewardCode: code };
   }
 
   /** Everything a run needs to continue exactly (structured-clone friendly). */
@@ -258,17 +356,6 @@ export class Trainer {
     row.accuracy = e.accuracy;
     row['pass@k'] = e.passAtK;
     return e.tokens;
-  }
-
-  /** `collect`, leaving the Rng as it was when it throws, so a failed step can be retried. */
-  private async collectOrRewind(): Promise<{ all: Group[]; kept: Group[] }> {
-    const rngBefore = this.rng.state;
-    try {
-      return await this.collect();
-    } catch (e) {
-      this.rng = Rng.restore(rngBefore);
-      throw e;
-    }
   }
 
   /** The training batch: the kept groups' completions, rows g·G + i, with masks and advantages. */
@@ -401,6 +488,9 @@ export class Trainer {
       opt: this.adamw(),
       readRollout: !logprobs,
     });
+    // The device applied no update on a non-finite norm (adamw.wgsl); a non-finite loss makes one.
+    if (!Number.isFinite(r.gradNorm)) throw this.diverged('gradient norm', r.gradNorm);
+    if (!Number.isFinite(r.sums.loss)) throw this.diverged('policy loss', r.sums.loss);
     return { metrics: { ...metricsFromSums(r.sums), grad_norm: r.gradNorm }, rollout: r.rollout };
   }
 
@@ -430,10 +520,21 @@ export class Trainer {
       params: this.lossParams(),
       seed: this.rng.int(0x7fffffff),
     });
+    const loss = res.metrics.policy_loss;
+    if (!Number.isFinite(loss)) throw this.diverged('policy loss', loss);
     this.engine.zeroGrad();
     await this.engine.backward(res.dLogprobs, res.dEntropy);
     const { gradNorm } = await this.engine.step(this.adamw());
+    if (!Number.isFinite(gradNorm)) throw this.diverged('gradient norm', gradNorm);
     return { ...res.metrics, grad_norm: gradNorm };
+  }
+
+  private diverged(quantity: DivergedQuantity, value: number): DivergenceError {
+    const advice =
+      quantity === 'reward'
+        ? 'make every reward a finite number'
+        : `lower the learning rate (now ${this.config.lr}) or the gradient clip (now ${this.config.gradClip})`;
+    return new DivergenceError(this.step_, quantity, value, advice);
   }
 
   /**
@@ -492,14 +593,14 @@ export class Trainer {
   }
 
   /** Samples and scores groups; with dynamic sampling keeps only groups whose rewards differ, refilling. */
-  private async collect(): Promise<{ all: Group[]; kept: Group[] }> {
+  private async collect(phase: RunPhase): Promise<{ all: Group[]; kept: Group[] }> {
     const c = this.config;
     const all: Group[] = [];
     let kept: Group[] = [];
     let need = c.promptsPerStep;
     for (let round = 0; ; round++) {
       const problems = Array.from({ length: need }, () => this.task.sample(this.rng));
-      const groups = await this.rolloutGroups(problems);
+      const groups = await this.rolloutGroups(problems, phase);
       all.push(...groups);
       if (!c.dynamicSampling) {
         kept = groups;
@@ -514,16 +615,30 @@ export class Trainer {
     return { all, kept: kept.slice(0, c.promptsPerStep) };
   }
 
-  private async rolloutGroups(problems: Problem[]): Promise<Group[]> {
+  /** Generates G completions per problem (the rollout phase), then scores them (the reward phase). */
+  private async rolloutGroups(problems: Problem[], phase: RunPhase): Promise<Group[]> {
     const c = this.config;
     const G = c.groupSize;
+    const n = problems.length * G;
     const prompts = problems.map((p) => encodePrompt(this.tokenizer, p.prompt));
-    const gen = await generateGroups(this.engine, this.tokenizer, prompts, G, {
-      temperature: c.temperature,
-      topK: c.topK,
-      maxNewTokens: c.maxNewTokens,
-      seed: this.rng.int(0x7fffffff),
-    });
+    const gen = await phase('rollout', `Generating ${n} completions`, () =>
+      generateGroups(this.engine, this.tokenizer, prompts, G, {
+        temperature: c.temperature,
+        topK: c.topK,
+        maxNewTokens: c.maxNewTokens,
+        seed: this.rng.int(0x7fffffff),
+      }),
+    );
+    return phase('reward', `Scoring ${n} completions`, () => this.scoreGroups(problems, prompts, gen));
+  }
+
+  private scoreGroups(
+    problems: Problem[],
+    prompts: Int32Array[],
+    gen: { completions: Int32Array[]; truncated: boolean[] },
+  ): Group[] {
+    const c = this.config;
+    const G = c.groupSize;
     const groups: Group[] = [];
     for (let g = 0; g < problems.length; g++) {
       const completions = gen.completions.slice(g * G, (g + 1) * G);
@@ -542,6 +657,8 @@ export class Trainer {
         rand: () => this.rng.next(),
         sandbox: this.sandbox,
       });
+      const bad = scored.rewards.find((r) => !Number.isFinite(r));
+      if (bad !== undefined) throw this.diverged('reward', bad);
       groups.push({
         problem: problems[g],
         prompt: prompts[g],

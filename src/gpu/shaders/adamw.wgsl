@@ -27,6 +27,11 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn adamw_update(@builtin(global_invocation_id) gid: vec3u) {
+  // A non-finite gradient norm (all exponent bits set: Inf or NaN) takes no step at all, as the CPU
+  // reference does; tested by bits because `x != x` may be folded away by the compiler.
+  if ((bitcast<u32>(stats[0]) & 0x7f800000u) == 0x7f800000u) {
+    return;
+  }
   let scale = stats[1];
   for (var i = gid.x; i < p.n; i += p.stride) {
     let g = grads[i] * scale;

@@ -239,6 +239,29 @@ describe('CpuEngine training', () => {
     expect(Math.abs(after - 0.25) / 0.25).toBeLessThan(1e-5);
   });
 
+  test('a non-finite gradient norm takes no step: weights, moments and t stay bit-identical', async () => {
+    const engine = new CpuEngine(CONFIG, { seed: 24 });
+    const batch = randomBatch(2, 5, CONFIG.vocabSize, 9);
+    const { dLogprobs, dEntropy } = meanNllCoefficients(batch);
+    await engine.forward(batch);
+    engine.zeroGrad();
+    await engine.backward(dLogprobs, dEntropy);
+    await engine.step({ ...DEFAULT_ADAMW, lr: 1e-2 }); // nonzero moments, t = 1
+    const [w0, o0] = [await engine.getWeights(), await engine.getOptimizerState()];
+    for (const bad of [NaN, Infinity]) {
+      const poisoned = Float32Array.from(dLogprobs);
+      poisoned[3] = bad;
+      await engine.forward(batch);
+      engine.zeroGrad();
+      await engine.backward(poisoned, dEntropy);
+      const { gradNorm } = await engine.step({ ...DEFAULT_ADAMW, lr: 1e-2 });
+      expect(Number.isFinite(gradNorm)).toBe(false);
+      const [w1, o1] = [await engine.getWeights(), await engine.getOptimizerState()];
+      for (const [name, w] of w0) expect(w1.get(name)).toEqual(w);
+      expect([o1.t, o1.m, o1.v]).toEqual([1, o0.m, o0.v]);
+    }
+  });
+
   test('optimizer state moved to a second engine (same weights) gives the identical next step; backward without forward throws', async () => {
     const batch = randomBatch(2, 6, CONFIG.vocabSize, 7);
     const { dLogprobs, dEntropy } = meanNllCoefficients(batch);

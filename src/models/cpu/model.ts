@@ -390,9 +390,14 @@ export class GPT<A extends FloatArray> {
     this.grads.fill(0);
   }
 
-  /** Clips the global gradient norm to opt.clip (when > 0, in place, as clip_grad_norm_), then one AdamW step. Returns the norm before clipping. */
+  /**
+   * Clips the global gradient norm to opt.clip (when > 0, in place, as clip_grad_norm_), then one AdamW step.
+   * Returns the norm before clipping. A non-finite norm takes no step (weights, moments and t unchanged),
+   * so one bad batch cannot poison the weights; the caller sees the norm and decides.
+   */
   step(opt: AdamWConfig): number {
     const norm = globalNorm(this.grads);
+    if (!Number.isFinite(norm)) return norm;
     if (opt.clip > 0) scaleInPlace(this.grads, Math.min(1, opt.clip / (norm + 1e-6)));
     this.t++;
     adamwUpdate(

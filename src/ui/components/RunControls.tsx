@@ -1,7 +1,7 @@
 // Start / Pause / Step / Reset and the status bar: step, backend (WebGPU adapter or CPU), steps/s.
 
 import { useStore } from '../store';
-import { needsNewRun } from '../store/trainingSlice';
+import { isBusy, startPlan, startPlanText } from '../store/trainingSlice';
 import { useAnnouncement } from './useAnnouncement';
 import { BACKEND_CHOICES, type BackendChoice } from '../worker/backendProbe';
 
@@ -27,32 +27,28 @@ function BackendSelect() {
 
 export function RunControls() {
   const state = useStore((s) => s.status.state);
-  const willStartNew = useStore(
-    (s) => s.status.state === 'idle' || s.status.state === 'error' || needsNewRun(s.config, s.runConfig),
-  );
+  const plan = useStore((s) => startPlanText(startPlan(s), s.runConfig?.steps ?? 0));
   const start = useStore((s) => s.start);
   const pause = useStore((s) => s.pause);
   const step = useStore((s) => s.step);
   const reset = useStore((s) => s.reset);
-  const busy = state === 'running' || state === 'loading' || state === 'compiling';
+  const busy = isBusy(state);
   return (
     <div className="run-controls" id="run-controls" tabIndex={-1} role="group" aria-label="Run controls">
       <button type="button" className="primary" onClick={start} disabled={busy}>
         Start
       </button>
-      <button type="button" onClick={pause} disabled={!busy}>
+      <button type="button" onClick={pause} disabled={!busy || state === 'loading'}>
         Pause
       </button>
-      <button type="button" onClick={step} disabled={busy}>
+      <button type="button" onClick={step} disabled={busy || state === 'pausing'}>
         Step
       </button>
       <button type="button" onClick={reset} disabled={state === 'idle'}>
         Reset
       </button>
       <BackendSelect />
-      {!busy && state !== 'idle' && willStartNew && (
-        <span className="hint">The config changed: Start begins a new run.</span>
-      )}
+      {!busy && state !== 'idle' && plan && <span className="hint">{plan}</span>}
     </div>
   );
 }
@@ -66,7 +62,8 @@ export function StatusBar() {
         ? `WebGPU: ${s.backend.name}`
         : `CPU: ${s.backend.reason || 'chosen'}`
     : 'Looking for a WebGPU adapter…';
-  const state = s.progress && (s.state === 'loading' || s.state === 'compiling') ? s.progress : s.state;
+  const label = s.progress && s.state === 'loading' ? s.progress : s.detail;
+  const state = label ? `${s.state} · ${label}` : s.state;
   // The bar shows every step; assistive technology hears a throttled copy (useAnnouncement).
   const announced = useAnnouncement(`Step ${s.step}, ${state}`, s.state);
   return (
@@ -88,6 +85,7 @@ export function StatusBar() {
 export function Banners() {
   const backend = useStore((s) => s.status.backend);
   const notice = useStore((s) => s.status.notice);
+  const startNote = useStore((s) => s.status.startNote);
   const error = useStore((s) => s.status.error);
   const dismissError = useStore((s) => s.dismissError);
   return (
@@ -97,6 +95,11 @@ export function Banners() {
           <strong>No WebGPU — training on the CPU (slower).</strong> {backend.reason} To train on your GPU use Chrome or
           Edge 113+ with WebGPU enabled (on Linux: chrome://flags/#enable-unsafe-webgpu and
           chrome://flags/#enable-vulkan).
+        </div>
+      )}
+      {startNote && (
+        <div className="banner info" role="note">
+          {startNote}
         </div>
       )}
       {notice && (
@@ -117,9 +120,16 @@ export function Banners() {
                 {'\n'}completion: {error.completion}
               </pre>
             </>
+          ) : error.kind === 'diverged' ? (
+            <>
+              <strong>Training stopped: {error.message}.</strong> The update was not applied: the run keeps its last
+              finite weights (after step {error.step}), and only finite snapshots are saved. Change the setting and
+              press Start for a new run.
+            </>
           ) : (
             <>
-              <strong>Training stopped: {error.message}</strong> Press Reset, then Start to try again.
+              <strong>Training stopped: {error.message}</strong> Every completed step is kept in the Runs list; press
+              Reset, then Start (or Resume the run there).
             </>
           )}
           <button type="button" className="icon" aria-label="dismiss" onClick={dismissError}>

@@ -25,6 +25,8 @@ export function download(fileName: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+const HELD_POLL_MS = 1000;
+
 const STATUS_TEXT: Record<RunMeta['status'], string> = {
   running: 'running',
   paused: 'paused',
@@ -77,6 +79,7 @@ function RunItem({ run, colour }: { run: RunMeta; colour: string | null }) {
   const isCurrent = useStore((s) => s.currentRunId === run.id);
   const liveState = useStore((s) => (s.currentRunId === run.id ? s.status.state : null));
   const canResume = useStore((s) => s.resumable.includes(run.id) && s.currentRunId !== run.id);
+  const elsewhere = useStore((s) => s.heldElsewhere.includes(run.id) && s.currentRunId !== run.id);
   const { toggleOverlay, deleteRun, runMetrics, loadTrainerState, resumeRun } = store.getState();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
@@ -121,7 +124,8 @@ function RunItem({ run, colour }: { run: RunMeta; colour: string | null }) {
         <RunName run={run} />
       </div>
       <div className="run-meta muted">
-        {run.steps}/{run.config.steps} steps · {liveState ? `current · ${liveState}` : STATUS_TEXT[run.status]} ·{' '}
+        {run.steps}/{run.config.steps} steps ·{' '}
+        {liveState ? `current · ${liveState}` : elsewhere ? 'running in another tab' : STATUS_TEXT[run.status]} ·{' '}
         {run.config.task} · {new Date(run.createdAt).toLocaleString()}
       </div>
       <div className="run-actions">
@@ -253,8 +257,13 @@ export function RunsPanel() {
   const error = useStore((s) => s.runsError);
   const startPolicy = useStore((s) => s.startPolicy);
   const interrupted = useStore((s) => s.resumable.filter((id) => id !== s.currentRunId).length);
-  const { loadAll, dismissRunsError, clearStartPolicy } = store.getState();
+  const { loadAll, dismissRunsError, clearStartPolicy, refreshHeld } = store.getState();
   useEffect(() => void loadAll(), [loadAll]);
+  // another tab may start or stop training a run at any time; its lock says so (runLocks.ts)
+  useEffect(() => {
+    const t = setInterval(() => void refreshHeld(), HELD_POLL_MS);
+    return () => clearInterval(t);
+  }, [refreshHeld]);
 
   // The charts' colours: the current run first, then overlays in the order ticked (useChartRuns).
   const drawn = [...new Set([...(currentRunId ? [currentRunId] : []), ...overlay])];

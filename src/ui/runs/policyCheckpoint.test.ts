@@ -64,4 +64,26 @@ describe('policy checkpoint export and import', () => {
     });
     expect(() => startPolicyFromFile(odd, 'odd.safetensors')).toThrow('of no model size here');
   });
+
+  it('a non-finite weight is neither exported nor imported, and the message names the tensor', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const state = stateFor('sort', 'tiny');
+      const good = policyCheckpointBytes(state);
+      state.weights.get('transformer.h.0.mlp.c_fc.weight')![5] = bad;
+      expect(() => policyCheckpointBytes(state)).toThrow(
+        `the snapshot at step 7 is not finite (transformer.h.0.mlp.c_fc.weight[5] = ${bad}); nothing was exported`,
+      );
+      const tokenizer = taskTokenizer(getTask('sort'));
+      const poisoned = encodeCheckpoint({
+        config: gptConfigFor(state.config, tokenizer.size),
+        vocab: [...tokenizer.vocab],
+        task: 'sort',
+        weights: state.weights,
+      });
+      expect(() => startPolicyFromFile(poisoned, 'nan.safetensors')).toThrow(
+        `nan.safetensors holds non-finite weights (transformer.h.0.mlp.c_fc.weight[5] = ${bad})`,
+      );
+      expect(startPolicyFromFile(good, 'ok.safetensors').policy.task).toBe('sort');
+    }
+  });
 });

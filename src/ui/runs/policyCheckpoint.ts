@@ -1,7 +1,7 @@
 // A run's policy as a .safetensors checkpoint (docs/DESIGN.md §4), from the weights of its latest trainer
 // snapshot; and the reverse, a checkpoint file checked and turned into a start policy.
 
-import { decodeCheckpoint, encodeCheckpoint } from '../../models/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, nonFiniteTensor } from '../../models/checkpoint';
 import { MODEL_SIZES, type GPTConfig, type ModelSize } from '../../models/config';
 import { TASK_NAMES, type RunConfig } from '../../rl/config';
 import { getTask } from '../../rl/tasks';
@@ -10,6 +10,8 @@ import type { StartPolicy } from './db';
 
 /** The snapshot's policy weights with the task's vocabulary and the run's model size. */
 export function policyCheckpointBytes(state: TrainerState): Uint8Array {
+  const bad = nonFiniteTensor(state.weights);
+  if (bad) throw new Error(`the snapshot at step ${state.step} is not finite (${bad}); nothing was exported`);
   const tokenizer = taskTokenizer(getTask(state.config.task));
   return encodeCheckpoint({
     config: gptConfigFor(state.config, tokenizer.size),
@@ -40,6 +42,8 @@ export function startPolicyFromFile(
   fileName: string,
 ): { policy: StartPolicy; configPatch: Pick<RunConfig, 'task' | 'model' | 'init'> } {
   const ckpt = decodeCheckpoint(bytes);
+  const bad = nonFiniteTensor(ckpt.weights);
+  if (bad) throw new Error(`${fileName} holds non-finite weights (${bad}); a diverged policy cannot start a run`);
   const task = TASK_NAMES.find((t) => t === ckpt.task);
   if (!task) throw new Error(`${fileName} was trained for task "${ckpt.task}", which this page does not have`);
   const model = modelSizeOf(ckpt.config);

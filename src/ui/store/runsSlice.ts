@@ -10,6 +10,7 @@ import type { TrainerState } from '../../rl/trainer';
 import { completedSteps, RunsDb, type RunMeta, type RunStatusName } from '../runs/db';
 import { parseRunsImportAsync, type ImportProgress } from '../../rl/runFile';
 import { createUrlSlice, type UrlSlice } from '../url/urlSlice';
+import { runsHeldElsewhere } from '../runs/runLocks';
 import type { Store } from './index';
 
 /** The imported start policy, as the panel shows it (the bytes stay in IndexedDB). */
@@ -28,6 +29,10 @@ export interface RunsSlice extends UrlSlice {
   runsError: string | null;
   /** The import in progress: the file, rows read of its rows, then saving. */
   importProgress: (ImportProgress & { fileName: string; saving: boolean }) | null;
+  /** Ids of runs another tab is training now (runLocks.ts): shown as such, never resumed here. */
+  heldElsewhere: string[];
+  /** Re-reads which runs other tabs hold. */
+  refreshHeld(): Promise<void>;
   /** Reads every run from IndexedDB; runs that were `running` (the page was closed mid-run) become `paused`. */
   loadAll(): Promise<void>;
   createRun(meta: { id: string; name: string; config: RunConfig; groupId?: string; groupName?: string }): Promise<void>;
@@ -35,6 +40,8 @@ export interface RunsSlice extends UrlSlice {
   appendMetrics(runId: string, rows: MetricsRow[]): Promise<void>;
   setRunStatus(runId: string, status: RunStatusName | string): Promise<void>;
   rename(runId: string, name: string): Promise<void>;
+  /** The config a live run goes on with (a new step budget, or reward code that replaced failing code). */
+  setRunConfig(runId: string, config: RunConfig): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   toggleOverlay(runId: string): Promise<void>;
   saveTrainerState(runId: string, state: TrainerState): Promise<void>;
@@ -75,7 +82,10 @@ function readOverlay(storage: OverlayStorage | null): string[] {
   }
 }
 
-const withRuns = (runs: RunMeta[]) => ({ runs, resumable: runs.filter(isResumable).map((r) => r.id) });
+const withRuns = (runs: RunMeta[], held: readonly string[]) => ({
+  runs,
+  resumable: runs.filter((r) => isResumable(r) && !held.includes(r.id)).map((r) => r.id),
+});
 
 /** The slice over a given database (tests open their own; the page opens DB_NAME). */
 export const createRunsSliceWith =
@@ -116,7 +126,13 @@ export const createRunsSliceWith =
       return p;
     }
     const replaceMeta = (meta: RunMeta | undefined) => {
-      if (meta) set((s) => withRuns(s.runs.map((r) => (r.id === meta.id ? meta : r))));
+      if (meta)
+        set((s) =>
+          withRuns(
+            s.runs.map((r) => (r.id === meta.id ? meta : r)),
+            s.heldElsewhere,
+          ),
+        );
     };
     const setMetrics = (runId: string, rows: MetricsRow[]) =>
       set((s) => ({ metricsByRun: { ...s.metricsByRun, [runId]: rows } }));
@@ -129,12 +145,21 @@ export const createRunsSliceWith =
       startPolicy: null,
       runsError: null,
       importProgress: null,
+      heldElsewhere: [],
+
+      async refreshHeld() {
+        const held = await runsHeldElsewhere();
+        if (held.join() === get().heldElsewhere.join()) return;
+        set((s) => ({ heldElsewhere: held, ...withRuns(s.runs, held) }));
+      },
 
       async loadAll() {
+        await get().refreshHeld();
         await enqueue(async (d) => {
           const runs = await d.listRuns();
+          const held = get().heldElsewhere;
           for (const r of runs) {
-            if (r.status === 'running' && r.id !== get().currentRunId) {
+            if (r.status === 'running' && r.id !== get().currentRunId && !held.includes(r.id)) {
               r.status = 'paused';
               await d.putRun(r);
             }
@@ -144,7 +169,7 @@ export const createRunsSliceWith =
           const listed = new Set(runs.map((r) => r.id));
           const pending = get().runs.filter((r) => !listed.has(r.id));
           set({
-            ...withRuns([...runs, ...pending]),
+            ...withRuns([...runs, ...pending], get().heldElsewhere),
             startPolicy: p ? { fileName: p.fileName, task: p.task, model: p.model } : null,
           });
         });
@@ -165,7 +190,7 @@ export const createRunsSliceWith =
           status: 'running',
           ...(groupId ? { groupId, groupName } : {}),
         };
-        set((s) => withRuns([...s.runs.filter((r) => r.id !== id), meta]));
+        set((s) => withRuns([...s.runs.filter((r) => r.id !== id), meta], s.heldElsewhere));
         await enqueue((d) => d.putRun(meta));
       },
 
@@ -186,10 +211,28 @@ export const createRunsSliceWith =
         replaceMeta(meta);
       },
 
+      async setRunConfig(runId, config) {
+        set((s) =>
+          withRuns(
+            s.runs.map((r) => (r.id === runId ? { ...r, config } : r)),
+            s.heldElsewhere,
+          ),
+        );
+        await enqueue(async (d) => {
+          const m = await d.getRun(runId);
+          if (m) await d.putRun({ ...m, config });
+        });
+      },
+
       async rename(runId, name) {
         const clean = name.trim();
         if (clean === '') return;
-        set((s) => withRuns(s.runs.map((r) => (r.id === runId ? { ...r, name: clean } : r))));
+        set((s) =>
+          withRuns(
+            s.runs.map((r) => (r.id === runId ? { ...r, name: clean } : r)),
+            s.heldElsewhere,
+          ),
+        );
         await enqueue(async (d) => {
           const m = await d.getRun(runId);
           if (m) await d.putRun({ ...m, name: clean });
@@ -201,7 +244,14 @@ export const createRunsSliceWith =
         set((s) => {
           const metricsByRun = { ...s.metricsByRun };
           delete metricsByRun[runId];
-          return { ...withRuns(s.runs.filter((r) => r.id !== runId)), metricsByRun };
+          return {
+            ...withRuns(
+              s.runs.filter((r) => r.id !== runId),
+              s.heldElsewhere,
+            ),
+            overlay: s.overlay.filter((id) => id !== runId),
+            metricsByRun,
+          };
         });
         setOverlay(get().overlay.filter((id) => id !== runId));
         await enqueue((d) => d.deleteRun(runId));
@@ -226,6 +276,10 @@ export const createRunsSliceWith =
       },
 
       async resumeRun(runId) {
+        if ((await runsHeldElsewhere()).includes(runId)) {
+          set({ runsError: 'This run is being trained in another tab: continue it there.' });
+          return get().refreshHeld();
+        }
         const found = await enqueue(async (d) => {
           const state = await d.loadTrainerState(runId);
           const meta = await d.getRun(runId);
@@ -277,7 +331,7 @@ export const createRunsSliceWith =
         });
         set({ importProgress: null });
         if (!ok) return null;
-        set((s) => withRuns([...s.runs, ...imported.map((r) => r.meta)]));
+        set((s) => withRuns([...s.runs, ...imported.map((r) => r.meta)], s.heldElsewhere));
         return imported[0].meta.id;
       },
 

@@ -28,6 +28,7 @@ function harness() {
     appendMetrics: (id: string, rows: MetricsRow[]) => void calls.appendMetrics.push([id, rows]),
     saveTrainerState: () => undefined,
     setRunStatus: () => undefined,
+    setRunConfig: () => undefined,
   } as unknown as RunsSlice;
   const store = createStore<Store>()((...a) => ({
     ...createConfigSlice(...a),

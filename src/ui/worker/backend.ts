@@ -32,6 +32,8 @@ export interface Engines {
   policy: Engine;
   reference: Engine; // frozen copy of the starting weights, for the KL term
   backend: BackendInfo;
+  /** Called once if the GPU device is lost (never for the CPU engine), with the browser's reason. */
+  onDeviceLost(cb: (why: string) => void): void;
   dispose(): void;
 }
 
@@ -72,9 +74,19 @@ async function startingWeights(
   return { gpt: ckpt.config, weights: ckpt.weights };
 }
 
-/** The WebGPU context, or why there is none. */
+/** The WebGPU context, or why there is none; after a device loss a new adapter and device are requested. */
 async function gpuOrReason(): Promise<{ ctx: GpuContext } | { reason: string }> {
-  gpu ??= acquireDevice();
+  if (!gpu) {
+    const acquiring = acquireDevice();
+    gpu = acquiring;
+    void acquiring
+      .then((ctx) =>
+        ctx.onLost(() => {
+          if (gpu === acquiring) gpu = null;
+        }),
+      )
+      .catch(() => undefined);
+  }
   try {
     return { ctx: await gpu };
   } catch (e) {
@@ -133,6 +145,8 @@ export async function buildEngines(
   const figures =
     'ctx' in g && rt && choice === 'auto' ? await probeFigures(g.ctx, rt, gpt, weights, config, hooks) : null;
   const decision = decideBackend(choice, figures, 'ctx' in g || choice === 'cpu' ? null : g.reason);
+  const lostListeners: ((why: string) => void)[] = [];
+  if ('ctx' in g) g.ctx.onLost(({ reason, message }) => lostListeners.forEach((cb) => cb(message || reason)));
   let policy: Engine;
   let reference: Engine;
   let backend: BackendInfo;
@@ -157,10 +171,17 @@ export async function buildEngines(
     policy,
     reference,
     backend,
+    onDeviceLost: (cb) => lostListeners.push(cb),
     dispose() {
       policy.dispose();
       reference.dispose();
       if (backend.kind === 'webgpu') rt?.destroy();
     },
   };
+}
+
+/** Destroys the worker's GPU device, as a driver reset would (the e2e tests' device-loss fault). */
+export async function destroyDeviceForTest(): Promise<void> {
+  const g = await gpu?.catch(() => null);
+  g?.device.destroy();
 }

@@ -8,14 +8,26 @@ import type { BackendChoice } from './backendProbe';
 export type WorkerCommand =
   /** Find the backend (WebGPU adapter or why not) before any run, for the status bar. */
   | { type: 'probe' }
-  /** `backend`: Auto measures both engines and takes the faster (src/ui/worker/backendProbe.ts). */
-  | { type: 'init'; config: RunConfig; runId: string; resumeState?: TrainerState; backend?: BackendChoice }
+  /**
+   * `backend`: Auto measures both engines and takes the faster (src/ui/worker/backendProbe.ts).
+   * `testHooks` lets the e2e tests send `test` commands (set only by a test's init script).
+   */
+  | {
+      type: 'init';
+      config: RunConfig;
+      runId: string;
+      resumeState?: TrainerState;
+      backend?: BackendChoice;
+      testHooks?: boolean;
+    }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'step' }
   | { type: 'reset' }
   /** Hot-swaps the config of the live run (the trainer reads it from the next step on). */
-  | { type: 'setConfig'; config: RunConfig };
+  | { type: 'setConfig'; config: RunConfig }
+  /** Faults for the e2e tests: destroy the GPU device, or make every gradient NaN from now on. */
+  | { type: 'test'; action: 'destroy-device' | 'poison-gradients' };
 
 /** Which engine the worker built, and why when it is the CPU fallback. */
 export type BackendInfo = ({ kind: 'webgpu'; name: string } | { kind: 'cpu'; name: string; reason?: string }) & {
@@ -23,7 +35,12 @@ export type BackendInfo = ({ kind: 'webgpu'; name: string } | { kind: 'cpu'; nam
   choice?: string;
 };
 
-export type RunState = 'idle' | 'loading' | 'compiling' | 'running' | 'paused' | 'done' | 'error';
+/**
+ * The run lifecycle: idle → loading → compiling (first WebGPU step) → evaluating (eval phase) ⇄
+ * running → pausing (until the step in progress reaches a safe point) → paused, and done or error.
+ */
+export type RunState =
+  'idle' | 'loading' | 'compiling' | 'evaluating' | 'running' | 'pausing' | 'paused' | 'done' | 'error';
 
 /** A reward function written by the user threw or timed out; the step did not happen. */
 export interface RewardCodeErrorInfo {
@@ -37,10 +54,17 @@ export interface EngineErrorInfo {
   kind: 'engine';
   message: string;
 }
-export type RunError = RewardCodeErrorInfo | EngineErrorInfo;
+/** A non-finite reward, loss, gradient norm or weight stopped the run before that update (DivergenceError). */
+export interface DivergedErrorInfo {
+  kind: 'diverged';
+  message: string;
+  step: number;
+}
+export type RunError = RewardCodeErrorInfo | EngineErrorInfo | DivergedErrorInfo;
 
 export type WorkerEvent =
-  | { type: 'status'; runId: string; state: RunState; step: number; stepsPerSec: number }
+  /** `detail`: what the state waits for ("step 3: Generating 8 completions…"), null when nothing. */
+  | { type: 'status'; runId: string; state: RunState; detail?: string | null; step: number; stepsPerSec: number }
   | { type: 'backend'; runId: string; backend: BackendInfo }
   /** Slow one-off work before the first step: fetching the base checkpoint, compiling shaders. */
   | { type: 'progress'; runId: string; message: string }
@@ -48,5 +72,5 @@ export type WorkerEvent =
   | { type: 'notice'; runId: string; message: string }
   | { type: 'step'; runId: string; report: StepReport }
   | { type: 'error'; runId: string; error: RunError }
-  /** A snapshot to resume from after a reload (sent every few steps and on pause). */
+  /** A snapshot to resume from after a reload (sent after every step; never a non-finite one). */
   | { type: 'state'; runId: string; state: TrainerState };

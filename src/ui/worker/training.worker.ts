@@ -1,31 +1,48 @@
-// The training Web Worker: builds the engine (WebGPU when the browser offers an adapter, else the
-// CPU engine), loads the base checkpoint, and drives the trainer through RunLoop, posting a report
-// after every step. Commands are handled between steps, so Pause and Step answer at once and the
-// page never waits on training.
+// The training Web Worker: owns the run lifecycle (docs/ARCHITECTURE.md). It builds the engine
+// (WebGPU when the browser offers an adapter, else the CPU engine), loads the base checkpoint, and
+// drives the trainer through RunLoop, posting a report and a snapshot after every step and a status
+// that says what the run is waiting for. Commands never wait for a step: Pause and Reset take effect
+// at the next safe point inside the step in progress (Trainer.step's phases). When the GPU device is
+// lost, the run is rebuilt from the last step's state on a new device (or the CPU) and goes on.
 
 import { RunLoop, type RunLoopState } from '../../rl/loop';
-import { Trainer } from '../../rl/trainer';
+import { DivergenceError, Trainer, type StepPhase, type TrainerState } from '../../rl/trainer';
 import { RewardCodeError } from '../../rl/rewards/sandbox';
 import type { RunConfig } from '../../rl/config';
-import { buildEngines, probeBackend, type Engines } from './backend';
+import { nonFiniteTensor } from '../../models/checkpoint';
+import { buildEngines, destroyDeviceForTest, probeBackend, type Engines } from './backend';
+import type { BackendChoice } from './backendProbe';
 import type { RunState, WorkerCommand, WorkerEvent } from './protocol';
 
-/**
- * A resume snapshot every this many steps, taken with the loop at rest so weights, optimizer
- * moments and RNG belong to the same step (and on pause, done and error).
- */
-const SNAPSHOT_EVERY = 10;
-
 const post = (e: WorkerEvent) => (self as unknown as Worker).postMessage(e);
+
+/** The first non-finite tensor of a state (weights, moments, reference), or null when all are finite. */
+function nonFiniteIn(s: TrainerState): string | null {
+  return (
+    nonFiniteTensor(s.weights) ??
+    nonFiniteTensor(s.refWeights) ??
+    nonFiniteTensor(
+      new Map([
+        ['optimizer.m', s.optimizer.m],
+        ['optimizer.v', s.optimizer.v],
+      ]),
+    )
+  );
+}
 
 /** One run in the worker: its trainer, engines and the RunLoop that drives it. */
 class Run {
   stepsPerSec = 0; // exponential moving average over steps
   wantRunning = false; // Start was pressed and Pause was not
-  snapshotPause = false; // the loop paused itself to take a snapshot, not because of Pause
-  compiling = false; // the first WebGPU step is compiling pipelines
+  phase: { step: number; phase: StepPhase; detail: string } | null = null; // of the step in progress
+  firstStep = true; // the first step of this engine compiles its WebGPU pipelines
+  deviceLost: string | null = null; // why, once the GPU device is gone
+  /** The state after the last completed step (kept in memory: a lost device rebuilds from it). */
+  lastState: TrainerState | null = null;
   active: Promise<void> = Promise.resolve(); // the loop (or single step) in flight; settled when at rest
   loop: RunLoop;
+  disposed = false;
+  failedHard = false; // diverged or an engine error: the run is over (a new one starts)
 
   constructor(
     readonly id: string,
@@ -33,125 +50,230 @@ class Run {
     readonly trainer: Trainer,
     readonly engines: Engines,
   ) {
-    this.loop = this.makeLoop();
-  }
-
-  /** A loop up to the current step budget (a new one after the budget changes). */
-  makeLoop(): RunLoop {
-    return new RunLoop(
-      this.trainer,
+    this.loop = new RunLoop(
+      trainer,
       {
-        onReport: (report) => {
-          this.compiling = false;
+        onReport: async (report) => {
+          this.firstStep = false;
+          this.phase = null;
           const ms = report.metrics.step_time_ms ?? 0;
           if (ms > 0) this.stepsPerSec = this.stepsPerSec === 0 ? 1000 / ms : 0.8 * this.stepsPerSec + 200 / ms;
           post({ type: 'step', runId: this.id, report });
-          status(this.wantRunning ? 'running' : 'paused');
-          if (this.wantRunning && this.trainer.stepIndex % SNAPSHOT_EVERY === 0) {
-            this.snapshotPause = true;
-            this.loop.pause();
-          }
+          await this.snapshot();
         },
-        onFinal: (row) => post({ type: 'step', runId: this.id, report: { step: row.step, metrics: row, samples: [] } }),
-        onState: (s) => {
-          if (run !== this || (s === 'paused' && this.snapshotPause)) return;
-          status(s === 'running' && this.compiling ? 'compiling' : STATE_OF[s]);
+        onFinal: async (row) => {
+          post({ type: 'step', runId: this.id, report: { step: row.step, metrics: row, samples: [] } });
+          await this.snapshot(); // with the final evaluation row
         },
-        onError: reportError,
+        onPhase: (step, phase, detail) => {
+          this.phase = { step, phase, detail };
+          this.status();
+        },
+        onState: () => this.status(),
+        onError: (e) => void this.failed(e),
       },
-      this.config.steps,
+      config.steps,
     );
+  }
+
+  /** Keeps the state after the step (never a non-finite one) and posts it for IndexedDB. */
+  async snapshot(): Promise<void> {
+    const s = await this.trainer.saveState();
+    const bad = nonFiniteIn(s);
+    if (bad) throw new DivergenceError(s.step - 1, 'a weight', NaN, `${bad} is not finite; lower the learning rate`);
+    this.lastState = s;
+    if (run === this) post({ type: 'state', runId: this.id, state: s });
+  }
+
+  /** The lifecycle state and what it waits for, from the loop and the step in progress. */
+  status(): void {
+    if (run !== this) return;
+    const s: RunLoopState = this.loop.state;
+    const p = this.phase;
+    let state: RunState;
+    let detail: string | null = null;
+    if (this.failedHard) state = 'error';
+    else if (s === 'done') state = 'done';
+    else if (s === 'running' && p) {
+      const compiling = this.firstStep && this.engines.backend.kind === 'webgpu';
+      state = compiling ? 'compiling' : p.phase === 'eval' ? 'evaluating' : 'running';
+      detail = compiling ? `Compiling shaders (first step) — ${p.detail}…` : `step ${p.step}: ${p.detail}…`;
+    } else if (s === 'running') state = 'running';
+    else if (this.loop.busy && p) {
+      state = 'pausing';
+      detail = `Pausing — finishing step ${p.step}'s ${p.phase} phase; the step is redone on Start`;
+    } else state = 'paused';
+    post({
+      type: 'status',
+      runId: this.id,
+      state,
+      detail,
+      step: this.trainer.stepIndex,
+      stepsPerSec: this.stepsPerSec,
+    });
+  }
+
+  start(): void {
+    if (this.wantRunning && this.loop.state === 'running') return;
+    this.wantRunning = true;
+    const settle = () => {
+      if (this.loop.state !== 'running') this.wantRunning = false;
+      if (!this.loop.busy) this.phase = null;
+      this.status();
+    };
+    if (this.loop.busy) {
+      // a pause that has not reached its safe point yet is withdrawn
+      void this.loop.start();
+      this.status();
+      return;
+    }
+    this.active = this.loop.start().then(settle);
+    this.status();
+  }
+
+  pause(): void {
+    this.wantRunning = false;
+    this.loop.pause();
+    this.status();
+  }
+
+  singleStep(): void {
+    if (this.loop.busy) return;
+    this.active = this.loop.singleStep().then(() => {
+      this.phase = null;
+      this.status();
+    });
+  }
+
+  /** Stops at the next safe point; the engines are freed once the step in progress has let go of them. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.wantRunning = false;
+    this.loop.stop();
+    void this.active
+      .catch(() => undefined)
+      .then(() => {
+        this.trainer.dispose();
+        this.engines.dispose();
+      });
+  }
+
+  async failed(e: unknown): Promise<void> {
+    if (run !== this) return;
+    this.wantRunning = false;
+    this.phase = null;
+    if (this.deviceLost) return recover(this);
+    if (e instanceof RewardCodeError) {
+      const { message, line, prompt, completion } = e;
+      post({ type: 'error', runId: this.id, error: { kind: 'reward-code', message, line, prompt, completion } });
+      this.status(); // paused: the trainer changed nothing, the step is redone once the code is fixed
+    } else if (e instanceof DivergenceError) {
+      this.failedHard = true;
+      post({ type: 'error', runId: this.id, error: { kind: 'diverged', message: e.message, step: e.step } });
+      this.status();
+    } else {
+      this.failedHard = true;
+      reportError(e);
+    }
   }
 }
 
 let run: Run | null = null;
 let pendingRunId = ''; // the run being built by `init` (for events before `run` exists)
-
-function status(state: RunState) {
-  post({
-    type: 'status',
-    runId: run?.id ?? pendingRunId,
-    state,
-    step: run?.trainer.stepIndex ?? 0,
-    stepsPerSec: run?.stepsPerSec ?? 0,
-  });
-}
+let testHooks = false;
+/** The Backend setting of the last init: a run rebuilt after a device loss keeps it. */
+let backendChoice: BackendChoice = 'auto';
 
 function reportError(e: unknown) {
   const runId = run?.id ?? pendingRunId;
   if (run) run.wantRunning = false;
-  if (e instanceof RewardCodeError) {
-    const { message, line, prompt, completion } = e;
-    post({ type: 'error', runId, error: { kind: 'reward-code', message, line, prompt, completion } });
-    status('paused'); // the trainer changed nothing: the run can go on once the code is fixed
-  } else {
-    post({ type: 'error', runId, error: { kind: 'engine', message: e instanceof Error ? e.message : String(e) } });
-    status('error');
-  }
+  post({ type: 'error', runId, error: { kind: 'engine', message: e instanceof Error ? e.message : String(e) } });
+  post({ type: 'status', runId, state: 'error', detail: null, step: run?.trainer.stepIndex ?? 0, stepsPerSec: 0 });
 }
 
-const STATE_OF: Record<RunLoopState, RunState> = {
-  idle: 'paused',
-  running: 'running',
-  paused: 'paused',
-  stopped: 'idle',
-  done: 'done',
-};
-
-async function snapshot(r: Run) {
-  if (run === r) post({ type: 'state', runId: r.id, state: await r.trainer.saveState() });
+function loading(runId: string, detail: string | null, step = 0) {
+  post({ type: 'status', runId, state: 'loading', detail, step, stepsPerSec: 0 });
 }
 
-/** The first WebGPU step compiles the pipelines (seconds on some machines): say so instead of looking frozen. */
-function announceCompile(r: Run) {
-  if (r.trainer.stepIndex === 0 && r.engines.backend.kind === 'webgpu') {
-    r.compiling = true;
-    post({ type: 'progress', runId: r.id, message: 'Compiling shaders (first step)…' });
-    status('compiling');
-  }
-}
-
-/** Runs until Pause, done or an error, resting briefly every SNAPSHOT_EVERY steps for a snapshot. */
-async function runUntilRest(r: Run) {
-  for (;;) {
-    r.snapshotPause = false;
-    await r.loop.start();
-    if (run !== r) return;
-    await snapshot(r);
-    if (!r.snapshotPause || !r.wantRunning) return;
-  }
-}
-
-async function init(cmd: Extract<WorkerCommand, { type: 'init' }>) {
-  await dispose();
-  pendingRunId = cmd.runId;
-  status('loading');
-  const config = cmd.resumeState?.config ?? cmd.config;
+/** Builds engines and a trainer (fresh, or from a state) for a run id; replaces the current run. */
+async function build(
+  runId: string,
+  config: RunConfig,
+  state?: TrainerState,
+  choice: BackendChoice = 'auto',
+): Promise<Run> {
   const engines = await buildEngines(
     config,
     {
-      progress: (message) => post({ type: 'progress', runId: cmd.runId, message }),
-      notice: (message) => post({ type: 'notice', runId: cmd.runId, message }),
-      backend: (backend) => post({ type: 'backend', runId: cmd.runId, backend }),
+      progress: (message) => post({ type: 'progress', runId, message }),
+      notice: (message) => post({ type: 'notice', runId, message }),
+      backend: (backend) => post({ type: 'backend', runId, backend }),
     },
-    cmd.backend,
+    choice,
   );
-  const trainer = cmd.resumeState
-    ? await Trainer.restore(cmd.resumeState, engines.policy, engines.reference)
+  const trainer = state
+    ? await Trainer.restore(state, engines.policy, engines.reference)
     : await Trainer.create(config, engines.policy, engines.reference, { userRewardCode: config.userRewardCode });
-  run = new Run(cmd.runId, config, trainer, engines);
-  status('paused');
+  const r = new Run(runId, trainer.config, trainer, engines);
+  r.lastState = state ?? (await trainer.saveState());
+  engines.onDeviceLost((why) => {
+    r.deviceLost = why;
+    // a lost device fails the step in progress; at rest, rebuild at once
+    if (run === r && !r.loop.busy) void recover(r);
+  });
+  return r;
 }
 
-async function dispose() {
-  const r = run;
-  if (!r) return;
-  r.wantRunning = false;
-  r.loop.stop();
+async function init(cmd: Extract<WorkerCommand, { type: 'init' }>) {
+  run?.dispose();
   run = null;
-  await r.active.catch(() => undefined); // never free engines under a running step
-  r.trainer.dispose();
-  r.engines.dispose();
+  pendingRunId = cmd.runId;
+  if (cmd.testHooks) testHooks = true;
+  backendChoice = cmd.backend ?? 'auto';
+  loading(cmd.runId, null, cmd.resumeState?.step ?? 0);
+  const r = await build(cmd.runId, cmd.resumeState?.config ?? cmd.config, cmd.resumeState, backendChoice);
+  if (pendingRunId !== cmd.runId) {
+    r.dispose(); // reset or another init arrived while this one was loading
+    return;
+  }
+  run = r;
+  r.status();
+}
+
+/**
+ * The GPU device was lost: rebuild the engines from the last completed step's state (a new device,
+ * or the CPU when no adapter comes back) and go on where the run was.
+ */
+async function recover(lost: Run): Promise<void> {
+  if (run !== lost) return;
+  const state = lost.lastState!;
+  const resume = lost.wantRunning || lost.loop.state === 'running' || lost.loop.state === 'paused';
+  const wasRunning = lost.loop.state === 'running' || lost.wantRunning;
+  run = null;
+  pendingRunId = lost.id;
+  lost.dispose();
+  loading(
+    lost.id,
+    `The GPU device was lost (${lost.deviceLost}); rebuilding the engine from step ${state.step}…`,
+    state.step,
+  );
+  try {
+    const r = await build(lost.id, state.config, state, backendChoice);
+    if (pendingRunId !== lost.id) return r.dispose();
+    run = r;
+    post({
+      type: 'notice',
+      runId: r.id,
+      message:
+        `The GPU device was lost (${lost.deviceLost}). The run was rebuilt from step ${state.step} on ` +
+        `${r.engines.backend.kind === 'webgpu' ? 'a new WebGPU device' : 'the CPU'}; only the step in progress was redone.`,
+    });
+    if (resume && wasRunning) r.start();
+    else r.status();
+  } catch (e) {
+    reportError(e);
+  }
 }
 
 async function handle(cmd: WorkerCommand) {
@@ -164,42 +286,44 @@ async function handle(cmd: WorkerCommand) {
         await init(cmd);
         break;
       case 'start':
-        if (run && !run.wantRunning) {
-          const r = run;
-          r.wantRunning = true;
-          announceCompile(r);
-          r.active = runUntilRest(r).catch(reportError);
-        }
+        if (run && run.loop.state === 'done')
+          run.status(); // nothing left: say so instead of "running"
+        else run?.start();
         break;
       case 'pause':
-        if (run) {
-          run.wantRunning = false;
-          run.loop.pause();
-        }
+        run?.pause();
         break;
       case 'step':
-        if (run && !run.wantRunning) {
-          const r = run;
-          await r.active;
-          announceCompile(r);
-          r.active = r.loop
-            .singleStep()
-            .then(() => snapshot(r))
-            .catch(reportError);
-          await r.active;
-          if (run === r && r.loop.state !== 'done') status('paused');
+        run?.singleStep();
+        break;
+      case 'reset': {
+        const r = run;
+        run = null;
+        pendingRunId = '';
+        r?.dispose(); // never waits for the step in progress: it stops at its next safe point
+        post({ type: 'status', runId: r?.id ?? '', state: 'idle', detail: null, step: 0, stepsPerSec: 0 });
+        break;
+      }
+      case 'setConfig':
+        // Only the step budget and (after it failed) the reward code change on a live run.
+        if (run && !run.loop.busy) {
+          run.config = { ...run.config, steps: cmd.config.steps };
+          run.loop.setTotalSteps(cmd.config.steps);
+          await run.trainer.replaceRewardCode(cmd.config.userRewardCode);
+          run.status();
         }
         break;
-      case 'reset':
-        await dispose();
-        status('idle');
-        break;
-      case 'setConfig':
-        // Only the step budget changes on a live run (the page starts a new run for anything else).
-        if (run && !run.wantRunning) {
-          await run.active;
-          run.config = { ...run.config, steps: cmd.config.steps };
-          run.loop = run.makeLoop();
+      case 'test':
+        if (!testHooks) break;
+        if (cmd.action === 'destroy-device') await destroyDeviceForTest();
+        else if (cmd.action === 'poison-gradients' && run) {
+          const policy = run.engines.policy;
+          const backward = policy.backward.bind(policy);
+          policy.backward = (dLogprobs, dEntropy) =>
+            backward(
+              dLogprobs.map(() => NaN),
+              dEntropy,
+            );
         }
         break;
     }
@@ -209,7 +333,7 @@ async function handle(cmd: WorkerCommand) {
 }
 
 // Commands run in order (a `step` sent right after `init` waits for the engine). A running loop is
-// not awaited here, so `pause` is handled between two steps.
+// never awaited here, so `pause` and `reset` are handled while a step runs.
 let queue = Promise.resolve();
 self.onmessage = (e: MessageEvent<WorkerCommand>) => {
   queue = queue.then(() => handle(e.data));

@@ -1,0 +1,241 @@
+import { test, expect, type Page } from '@playwright/test';
+import { encodeCheckpoint } from '../src/models/checkpoint';
+import { paramLayout, tensorViews } from '../src/models/params';
+import { parseRunConfig } from '../src/rl/config';
+import { getTask } from '../src/rl/tasks';
+import { gptConfigFor, taskTokenizer } from '../src/rl/trainer';
+
+// A run survives what people do to it (docs/ARCHITECTURE.md, the worker's run lifecycle): Start
+// after the run finished, a diverging run, a non-finite checkpoint, a lost GPU device, two tabs on
+// one run, and Pause in the middle of a step. Faults inside the worker (NaN gradients, a destroyed
+// device) come from the page's test hook, switched on by an init script before the page loads.
+
+const SMALL = 'model=tiny&promptsPerStep=2&groupSize=4&maxNewTokens=8&evalPrompts=4&evalEvery=2&passN=4&passK=2';
+const SHOTS = '/work/notes/shots-11a';
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && !/WebGPU error/.test(m.text()) && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+const statusStep = (page: Page) => async () =>
+  Number(/Step (\d+)/.exec((await page.getByRole('status').textContent()) ?? '')?.[1] ?? -1);
+
+async function withTestHooks(page: Page) {
+  await page.addInitScript(() => {
+    (globalThis as { __GRPO_TEST_HOOKS__?: boolean }).__GRPO_TEST_HOOKS__ = true;
+  });
+}
+
+async function fault(page: Page, action: 'destroy-device' | 'poison-gradients') {
+  await page.evaluate((a) => globalThis.__grpoFault!(a), action);
+}
+
+/** Every status text the page showed, in order (a MutationObserver on the status bar). */
+async function recordStatus(page: Page) {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (globalThis as { __statusSeen?: string[] }).__statusSeen = seen;
+    const el = document.querySelector('[role=status]')!;
+    new MutationObserver(() => {
+      const t = el.textContent ?? '';
+      if (seen[seen.length - 1] !== t) seen.push(t);
+    }).observe(el, { subtree: true, childList: true, characterData: true });
+  });
+}
+const statusSeen = (page: Page) => page.evaluate(() => (globalThis as { __statusSeen?: string[] }).__statusSeen!);
+
+/** Every trainer snapshot in IndexedDB: its step and how many of its weights are not finite. */
+async function snapshots(page: Page): Promise<{ step: number; nonFinite: number; values: number }[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('grpo-playground');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('trainerStates').objectStore('trainerStates').getAll();
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            type S = { step: number; weights: Map<string, Float32Array>; optimizer: { m: Float32Array } };
+            resolve(
+              (req.result as S[]).map((s) => {
+                let nonFinite = 0;
+                let values = 0;
+                for (const t of [...s.weights.values(), s.optimizer.m]) {
+                  values += t.length;
+                  for (const x of t) if (!Number.isFinite(x)) nonFinite++;
+                }
+                return { step: s.step, nonFinite, values };
+              }),
+            );
+          };
+        };
+      }),
+  );
+}
+
+test('Start after done: raising Steps extends the same run to its new last step', async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors = collectErrors(page);
+  await page.goto(`/?${SMALL}&steps=3`);
+  const status = page.getByRole('status');
+  const start = page.getByRole('button', { name: 'Start', exact: true });
+  const runs = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
+  await start.click();
+  await expect(status).toContainText('Step 3', { timeout: 300_000 });
+  await expect(status).toContainText('done');
+  await expect(page.getByText('This run finished its 3 steps: Start begins a new run')).toBeVisible();
+
+  const steps = page.getByLabel('Steps', { exact: true });
+  await steps.fill('5');
+  await expect(page.getByText('Start extends this run from 3 to 5 steps.')).toBeVisible();
+  await start.click();
+  await expect(status).toContainText('Step 5', { timeout: 300_000 });
+  await expect(status).toContainText('done');
+  await expect(runs).toHaveCount(1);
+  await expect(runs.first()).toContainText('5/5 steps');
+  await page.screenshot({ path: `${SHOTS}/extend-done.png` });
+  // Start again with nothing left: a new run, and the page says so (never stuck on "running")
+  await start.click();
+  await expect(page.getByText(/Started a new run: the last run finished its 5 steps/)).toBeVisible();
+  await expect(runs).toHaveCount(2);
+  await expect(status).toContainText('Step 5', { timeout: 300_000 });
+  await expect(status).toContainText('done');
+  expect(errors).toEqual([]);
+});
+
+test('a diverging run stops before the update, names it, and saves nothing non-finite', async ({ page }) => {
+  test.setTimeout(600_000);
+  await withTestHooks(page);
+  await page.goto(`/?${SMALL}&steps=40`);
+  const status = page.getByRole('status');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+  await fault(page, 'poison-gradients');
+  const banner = page.getByRole('alert');
+  await expect(banner).toContainText(/diverged at step (\d+): gradient norm is NaN — lower the learning rate/, {
+    timeout: 120_000,
+  });
+  const diverged = Number(/diverged at step (\d+)/.exec((await banner.textContent()) ?? '')![1]);
+  await expect(status).toContainText('error');
+  await expect(status).toContainText(`Step ${diverged}`);
+  await page.screenshot({ path: `${SHOTS}/diverged.png` });
+  await page.waitForTimeout(3000);
+  expect(await statusStep(page)()).toBe(diverged); // the step count stopped
+  const saved = await snapshots(page);
+  expect(saved).toHaveLength(1);
+  expect(saved[0].step).toBe(diverged); // the last finite state: after the last completed step
+  expect(saved[0].values).toBeGreaterThan(10_000);
+  expect(saved[0].nonFinite).toBe(0);
+  // the runs list offers no resume of a run the page itself holds; the export is finite (checked above)
+  await expect(page.getByRole('button', { name: /^Resume/ })).toHaveCount(0);
+});
+
+test('a checkpoint with a NaN weight is refused on import with the reason', async ({ page }) => {
+  await page.goto('/');
+  const config = parseRunConfig({ task: 'sort', model: 'tiny' });
+  const tokenizer = taskTokenizer(getTask('sort'));
+  const gpt = gptConfigFor(config, tokenizer.size);
+  const layout = paramLayout(gpt);
+  const flat = new Float32Array(layout.total).fill(0.01);
+  flat[123] = NaN;
+  const bytes = encodeCheckpoint({
+    config: gpt,
+    vocab: [...tokenizer.vocab],
+    task: 'sort',
+    weights: tensorViews(layout, flat),
+  });
+  await page.getByLabel('Import checkpoint file').setInputFiles({
+    name: 'nan.safetensors',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(bytes),
+  });
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('nan.safetensors holds non-finite weights');
+  await expect(alert).toContainText('= NaN');
+  await expect(page.getByText(/start from nan\.safetensors/)).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/nan-import.png` });
+});
+
+test('a destroyed GPU device is rebuilt without a reload, losing at most the step in progress', async ({ page }) => {
+  test.setTimeout(600_000);
+  await withTestHooks(page);
+  await page.goto(`/?${SMALL}&steps=60`);
+  await expect(page.getByRole('status')).toContainText(/WebGPU: .+/);
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(3);
+  const before = await statusStep(page)();
+  await fault(page, 'destroy-device');
+  const notice = page.getByText(/The GPU device was lost/).first();
+  await expect(notice).toBeVisible({ timeout: 120_000 });
+  const rebuiltFrom = Number(/rebuilt from step (\d+)/.exec((await notice.textContent()) ?? '')![1]);
+  console.log(`device loss: ${before} steps completed when destroyed, rebuilt from step ${rebuiltFrom}`);
+  expect(rebuiltFrom).toBeGreaterThanOrEqual(before); // every completed step kept
+  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(rebuiltFrom + 2);
+  await expect(page.getByRole('status')).toContainText(/running|evaluating|compiling/);
+  await page.screenshot({ path: `${SHOTS}/device-lost.png` });
+  const runs = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
+  await expect(runs).toHaveCount(1);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('paused', { timeout: 120_000 });
+});
+
+test('a run trained in one tab is shown in another as running there, never offered for resume', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(600_000);
+  await page.goto(`/?${SMALL}&steps=200`);
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+
+  const other = await context.newPage();
+  await other.goto('/');
+  const item = other.getByRole('list', { name: 'Runs' }).getByRole('listitem');
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('running in another tab');
+  await expect(other.getByRole('button', { name: /^Resume/ })).toHaveCount(0);
+  await other.screenshot({ path: `${SHOTS}/other-tab.png` });
+  // still training in the first tab, and the second never wrote a status over it
+  const s0 = await statusStep(page)();
+  await expect.poll(statusStep(page), { timeout: 120_000 }).toBeGreaterThan(s0);
+  await expect(item).toContainText('running in another tab');
+
+  await page.close(); // a closed tab lets go of its run
+  await expect(other.getByRole('button', { name: /^Resume from step \d+/ })).toBeVisible({ timeout: 30_000 });
+});
+
+test('Pause in the middle of a step stops it at the next phase: pausing, then paused, and no row lands', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  await page.goto(`/?${SMALL}&steps=200&evalPrompts=16`);
+  const status = page.getByRole('status');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+  await recordStatus(page);
+  // wait until a step is inside one of its phases, then pause there
+  await expect(status).toContainText(/· step \d+: /, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(status).toContainText(/paused$|paused /, { timeout: 60_000 });
+  const seen = await statusSeen(page);
+  const pausing = seen.findIndex((t) => t.includes('pausing · Pausing — finishing step'));
+  const paused = seen.findIndex((t) => / paused/.test(t));
+  console.log(`pause: ${JSON.stringify(seen.slice(-4))}`);
+  expect(pausing).toBeGreaterThanOrEqual(0);
+  expect(paused).toBeGreaterThan(pausing);
+  const stepWhenPausing = Number(/Step (\d+)/.exec(seen[pausing])![1]);
+  const stepWhenPaused = await statusStep(page)();
+  expect(stepWhenPaused).toBe(stepWhenPausing); // the step in progress did not complete
+  const item = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
+  const rows = await item.textContent();
+  await page.waitForTimeout(4000);
+  expect(await statusStep(page)()).toBe(stepWhenPaused);
+  expect(await item.textContent()).toBe(rows);
+  await page.screenshot({ path: `${SHOTS}/paused.png` });
+  // Start redoes the abandoned step and goes on
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(statusStep(page), { timeout: 120_000 }).toBeGreaterThan(stepWhenPaused);
+});
