@@ -6,11 +6,13 @@ import { getTask } from '../src/rl/tasks';
 import { gptConfigFor, taskTokenizer } from '../src/rl/trainer';
 
 // A run survives what people do to it (docs/ARCHITECTURE.md, the worker's run lifecycle): Start
-// after the run finished, a diverging run, a non-finite checkpoint, a lost GPU device, two tabs on
-// one run, and Pause in the middle of a step. Faults inside the worker (NaN gradients, a destroyed
-// device) come from the page's test hook, switched on by an init script before the page loads.
+// after the run finished, a diverging run, a non-finite checkpoint, two tabs on one run, and Pause in
+// the middle of a step. Faults inside the worker (NaN gradients) come from the page's test hook,
+// switched on by an init script before the page loads.
 
-const SMALL = 'model=tiny&promptsPerStep=2&groupSize=4&maxNewTokens=8&evalPrompts=4&evalEvery=2&passN=4&passK=2';
+// backend=webgpu: these faults are the WebGPU engine's (steps slow enough to pause inside one).
+const SMALL =
+  'backend=webgpu&model=tiny&promptsPerStep=2&groupSize=4&maxNewTokens=8&evalPrompts=4&evalEvery=2&passN=4&passK=2';
 const SHOTS = '/work/notes/shots-11a';
 
 function collectErrors(page: Page): string[] {
@@ -29,7 +31,7 @@ async function withTestHooks(page: Page) {
   });
 }
 
-async function fault(page: Page, action: 'destroy-device' | 'poison-gradients') {
+async function fault(page: Page, action: 'poison-gradients') {
   await page.evaluate((a) => globalThis.__grpoFault!(a), action);
 }
 
@@ -157,29 +159,6 @@ test('a checkpoint with a NaN weight is refused on import with the reason', asyn
   await expect(alert).toContainText('= NaN');
   await expect(page.getByText(/start from nan\.safetensors/)).toHaveCount(0);
   await page.screenshot({ path: `${SHOTS}/nan-import.png` });
-});
-
-test('a destroyed GPU device is rebuilt without a reload, losing at most the step in progress', async ({ page }) => {
-  test.setTimeout(600_000);
-  await withTestHooks(page);
-  await page.goto(`/?${SMALL}&steps=60`);
-  await expect(page.getByRole('status')).toContainText(/WebGPU: .+/);
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(3);
-  const before = await statusStep(page)();
-  await fault(page, 'destroy-device');
-  const notice = page.getByText(/The GPU device was lost/).first();
-  await expect(notice).toBeVisible({ timeout: 120_000 });
-  const rebuiltFrom = Number(/rebuilt from step (\d+)/.exec((await notice.textContent()) ?? '')![1]);
-  console.log(`device loss: ${before} steps completed when destroyed, rebuilt from step ${rebuiltFrom}`);
-  expect(rebuiltFrom).toBeGreaterThanOrEqual(before); // every completed step kept
-  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(rebuiltFrom + 2);
-  await expect(page.getByRole('status')).toContainText(/running|evaluating|compiling/);
-  await page.screenshot({ path: `${SHOTS}/device-lost.png` });
-  const runs = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
-  await expect(runs).toHaveCount(1);
-  await page.getByRole('button', { name: 'Pause', exact: true }).click();
-  await expect(page.getByRole('status')).toContainText('paused', { timeout: 120_000 });
 });
 
 test('a run trained in one tab is shown in another as running there, never offered for resume', async ({

@@ -30,6 +30,9 @@ function nonFiniteIn(s: TrainerState): string | null {
   );
 }
 
+/** How long a failed WebGPU step waits for `device.lost` before it counts as an engine error. */
+const DEVICE_LOST_GRACE_MS = 1000;
+
 /** One run in the worker: its trainer, engines and the RunLoop that drives it. */
 class Run {
   stepsPerSec = 0; // exponential moving average over steps
@@ -37,6 +40,9 @@ class Run {
   phase: { step: number; phase: StepPhase; detail: string } | null = null; // of the step in progress
   firstStep = true; // the first step of this engine compiles its WebGPU pipelines
   deviceLost: string | null = null; // why, once the GPU device is gone
+  private markLost!: () => void;
+  /** Settles once the device is lost: a failed GPU read often arrives a moment before `device.lost`. */
+  readonly lost = new Promise<void>((resolve) => (this.markLost = resolve));
   /** The state after the last completed step (kept in memory: a lost device rebuilds from it). */
   lastState: TrainerState | null = null;
   active: Promise<void> = Promise.resolve(); // the loop (or single step) in flight; settled when at rest
@@ -159,11 +165,20 @@ class Run {
       });
   }
 
+  lostNow(): void {
+    this.markLost();
+  }
+
   async failed(e: unknown): Promise<void> {
     if (run !== this) return;
+    const wanted = this.wantRunning; // the loop has already paused itself on the error
     this.wantRunning = false;
     this.phase = null;
-    if (this.deviceLost) return recover(this);
+    const gpuFault = !(e instanceof DivergenceError) && !(e instanceof RewardCodeError);
+    if (!this.deviceLost && this.engines.backend.kind === 'webgpu' && gpuFault) {
+      await Promise.race([this.lost, new Promise((resolve) => setTimeout(resolve, DEVICE_LOST_GRACE_MS))]);
+    }
+    if (this.deviceLost) return recover(this, wanted);
     if (e instanceof RewardCodeError) {
       const { message, line, prompt, completion } = e;
       post({ type: 'error', runId: this.id, error: { kind: 'reward-code', message, line, prompt, completion } });
@@ -219,8 +234,9 @@ async function build(
   r.lastState = state ?? (await trainer.saveState());
   engines.onDeviceLost((why) => {
     r.deviceLost = why;
+    r.lostNow();
     // a lost device fails the step in progress; at rest, rebuild at once
-    if (run === r && !r.loop.busy) void recover(r);
+    if (run === r && !r.loop.busy) void recover(r, r.wantRunning || r.loop.state === 'running');
   });
   return r;
 }
@@ -245,11 +261,10 @@ async function init(cmd: Extract<WorkerCommand, { type: 'init' }>) {
  * The GPU device was lost: rebuild the engines from the last completed step's state (a new device,
  * or the CPU when no adapter comes back) and go on where the run was.
  */
-async function recover(lost: Run): Promise<void> {
+/** Rebuilds a run whose device was lost from its last state; `wasRunning`: Start was in force, so go on. */
+async function recover(lost: Run, wasRunning: boolean): Promise<void> {
   if (run !== lost) return;
   const state = lost.lastState!;
-  const resume = lost.wantRunning || lost.loop.state === 'running' || lost.loop.state === 'paused';
-  const wasRunning = lost.loop.state === 'running' || lost.wantRunning;
   run = null;
   pendingRunId = lost.id;
   lost.dispose();
@@ -269,7 +284,7 @@ async function recover(lost: Run): Promise<void> {
         `The GPU device was lost (${lost.deviceLost}). The run was rebuilt from step ${state.step} on ` +
         `${r.engines.backend.kind === 'webgpu' ? 'a new WebGPU device' : 'the CPU'}; only the step in progress was redone.`,
     });
-    if (resume && wasRunning) r.start();
+    if (wasRunning) r.start();
     else r.status();
   } catch (e) {
     reportError(e);
@@ -317,6 +332,7 @@ async function handle(cmd: WorkerCommand) {
         if (!testHooks) break;
         if (cmd.action === 'destroy-device') await destroyDeviceForTest();
         else if (cmd.action === 'poison-gradients' && run) {
+          // Every later gradient is NaN, whichever path the update takes: per call, or on the device.
           const policy = run.engines.policy;
           const backward = policy.backward.bind(policy);
           policy.backward = (dLogprobs, dEntropy) =>
@@ -324,6 +340,11 @@ async function handle(cmd: WorkerCommand) {
               dLogprobs.map(() => NaN),
               dEntropy,
             );
+          const rl = policy.deviceRl;
+          if (rl) {
+            const update = rl.update.bind(rl);
+            rl.update = (req) => update({ ...req, params: { ...req.params, entropyCoef: NaN } });
+          }
         }
         break;
     }
