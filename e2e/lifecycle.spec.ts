@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { join } from 'node:path';
 import { encodeCheckpoint } from '../src/models/checkpoint';
 import { paramLayout, tensorViews } from '../src/models/params';
 import { parseRunConfig } from '../src/rl/config';
@@ -13,7 +14,9 @@ import { gptConfigFor, taskTokenizer } from '../src/rl/trainer';
 // backend=webgpu: these faults are the WebGPU engine's (steps slow enough to pause inside one).
 const SMALL =
   'backend=webgpu&model=tiny&promptsPerStep=2&groupSize=4&maxNewTokens=8&evalPrompts=4&evalEvery=2&passN=4&passK=2';
-const SHOTS = '/work/notes/shots-11a';
+/** Where a screenshot of what the person sees goes: SHOTS_DIR when set, else the test's output folder. */
+const shot = (name: string) =>
+  process.env.SHOTS_DIR ? join(process.env.SHOTS_DIR, name) : test.info().outputPath(name);
 
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -98,7 +101,7 @@ test('Start after done: raising Steps extends the same run to its new last step'
   await expect(status).toContainText('done');
   await expect(runs).toHaveCount(1);
   await expect(runs.first()).toContainText('5/5 steps');
-  await page.screenshot({ path: `${SHOTS}/extend-done.png` });
+  await page.screenshot({ path: shot('extend-done.png') });
   // Start again with nothing left: a new run, and the page says so (never stuck on "running")
   await start.click();
   await expect(page.getByText(/Started a new run: the last run finished its 5 steps/)).toBeVisible();
@@ -123,7 +126,7 @@ test('a diverging run stops before the update, names it, and saves nothing non-f
   const diverged = Number(/diverged at step (\d+)/.exec((await banner.textContent()) ?? '')![1]);
   await expect(status).toContainText('error');
   await expect(status).toContainText(`Step ${diverged}`);
-  await page.screenshot({ path: `${SHOTS}/diverged.png` });
+  await page.screenshot({ path: shot('diverged.png') });
   await page.waitForTimeout(3000);
   expect(await statusStep(page)()).toBe(diverged); // the step count stopped
   const saved = await snapshots(page);
@@ -158,7 +161,7 @@ test('a checkpoint with a NaN weight is refused on import with the reason', asyn
   await expect(alert).toContainText('nan.safetensors holds non-finite weights');
   await expect(alert).toContainText('= NaN');
   await expect(page.getByText(/start from nan\.safetensors/)).toHaveCount(0);
-  await page.screenshot({ path: `${SHOTS}/nan-import.png` });
+  await page.screenshot({ path: shot('nan-import.png') });
 });
 
 test('a run trained in one tab is shown in another as running there, never offered for resume', async ({
@@ -176,7 +179,7 @@ test('a run trained in one tab is shown in another as running there, never offer
   await expect(item).toHaveCount(1);
   await expect(item).toContainText('running in another tab');
   await expect(other.getByRole('button', { name: /^Resume/ })).toHaveCount(0);
-  await other.screenshot({ path: `${SHOTS}/other-tab.png` });
+  await other.screenshot({ path: shot('other-tab.png') });
   // still training in the first tab, and the second never wrote a status over it
   const s0 = await statusStep(page)();
   await expect.poll(statusStep(page), { timeout: 120_000 }).toBeGreaterThan(s0);
@@ -213,8 +216,50 @@ test('Pause in the middle of a step stops it at the next phase: pausing, then pa
   await page.waitForTimeout(4000);
   expect(await statusStep(page)()).toBe(stepWhenPaused);
   expect(await item.textContent()).toBe(rows);
-  await page.screenshot({ path: `${SHOTS}/paused.png` });
+  await page.screenshot({ path: shot('paused.png') });
   // Start redoes the abandoned step and goes on
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect.poll(statusStep(page), { timeout: 120_000 }).toBeGreaterThan(stepWhenPaused);
+});
+
+test('a destroyed GPU device is rebuilt from the last step and the run goes on, losing at most the step in progress', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  await withTestHooks(page);
+  await page.goto(`/?${SMALL}&steps=200`);
+  const status = page.getByRole('status');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+  const before = await statusStep(page)();
+  await page.evaluate(() => globalThis.__grpoFault!('destroy-device'));
+  const notice = page.getByText(/The GPU device was lost \(.*\)\. The run was rebuilt from step (\d+)/);
+  await expect(notice).toBeVisible({ timeout: 120_000 });
+  const from = Number(/rebuilt from step (\d+)/.exec((await notice.textContent()) ?? '')![1]);
+  console.log(`device loss: step ${before} when destroyed, rebuilt from step ${from}`);
+  expect(from).toBeGreaterThanOrEqual(before); // every completed step kept: at most the one in progress redone
+  await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThan(from + 1);
+  await expect(status).not.toContainText('error');
+  const runs = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
+  await expect(runs).toHaveCount(1); // the same run went on, no new one
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.screenshot({ path: shot('device-lost.png') });
+});
+
+test('an extreme link is refused value by value with the ranges, and the run it opens trains', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.goto(
+    `/?${SMALL}&lr=1e9&steps=1e15&maxNewTokens=100000&promptsPerStep=1000000&evalPrompts=1e7&clipCovLb=10&clipCovUb=1`,
+  );
+  const warning = page.getByRole('alert');
+  for (const name of ['lr', 'steps', 'maxNewTokens', 'promptsPerStep', 'evalPrompts'])
+    await expect(warning).toContainText(new RegExp(`${name}: must be (a number|an integer) in \\[`));
+  await expect(warning).toContainText(/clipCovLb.*clipCovUb|clipCovUb.*clipCovLb/);
+  // the sidebar shows the defaults in place of the refused values
+  await expect(page.getByLabel('Steps', { exact: true })).not.toHaveValue('1000000000000000');
+  await page.screenshot({ path: shot('extreme-link.png') });
+  await page.getByLabel('Steps', { exact: true }).fill('2');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('Step 2', { timeout: 300_000 });
+  await expect(page.getByRole('status')).toContainText('done');
 });

@@ -55,12 +55,19 @@ describe('config ⇄ URL', () => {
     expect(r.warnings.some((w) => w.startsWith('lr:'))).toBe(true);
   });
 
-  it('fields that break a cross-field rule against a default fall back to the defaults', () => {
+  it('a link value that breaks a cross-field rule against a default is dropped alone; the rest is kept', () => {
     // clipCovLb 5 is in its range [-10, 10] but not below the default clipCovUb 5
     const r = urlToConfig(`${BASE}?clipCovLb=5&task=sort`);
-    expect(r.config).toEqual(parseRunConfig({}));
+    expect(r.config).toEqual(parseRunConfig({ task: 'sort' }));
     expect(r.warnings).toEqual([
-      "the link's settings do not fit together (clipCovUb: must be above clipCovLb = 5, got 5); using the defaults",
+      'clipCovLb: does not fit the other settings (clipCovUb: must be above clipCovLb = 5, got 5); using the default',
+    ]);
+    // an inverted band: the out-of-order upper bound is refused, then the lower bound against the default
+    const inverted = urlToConfig(`${BASE}?clipCovLb=10&clipCovUb=1&groupSize=4`);
+    expect(inverted.config).toEqual(parseRunConfig({ groupSize: 4 }));
+    expect(inverted.warnings).toEqual([
+      'clipCovUb: must be above clipCovLb = 10, got 1; using the default',
+      'clipCovLb: does not fit the other settings (clipCovUb: must be above clipCovLb = 10, got 5); using the default',
     ]);
   });
 

@@ -205,10 +205,23 @@ export function urlToConfig(url: string | URL | URLSearchParams): UrlConfig {
     if (r.success) return { config: r.data, warnings, pendingCode };
     const culprits = new Set(r.error.issues.map((i) => i.path[0] as Key).filter((k) => k in given));
     if (culprits.size === 0) {
-      // A rule across fields that the link's values break against a default (e.g. passK > passN).
+      // A rule across fields that a link value breaks against a default (e.g. clipCovLb=10 against
+      // the default clipCovUb): drop the first link value whose default clears the rule.
       const msg = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      warnings.push(`the link's settings do not fit together (${msg}); using the defaults`);
-      return { config: DEFAULTS, warnings, pendingCode };
+      const issue = r.error.issues[0].path.join('.');
+      const fix = (Object.keys(given) as Key[]).find((k) => {
+        const rest: Partial<Record<Key, unknown>> = { ...given };
+        delete rest[k];
+        const again = RunConfigSchema.safeParse({ ...DEFAULTS, ...rest });
+        return again.success || !again.error.issues.some((i) => i.path.join('.') === issue);
+      });
+      if (fix === undefined) {
+        warnings.push(`the link's settings do not fit together (${msg}); using the defaults`);
+        return { config: DEFAULTS, warnings, pendingCode };
+      }
+      warnings.push(`${String(fix)}: does not fit the other settings (${msg}); using the default`);
+      delete given[fix];
+      continue;
     }
     for (const i of r.error.issues) {
       const k = i.path[0] as Key;

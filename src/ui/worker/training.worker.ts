@@ -49,6 +49,7 @@ class Run {
   loop: RunLoop;
   disposed = false;
   failedHard = false; // diverged or an engine error: the run is over (a new one starts)
+  failing = false; // failed() is deciding what a step's error means (it rebuilds after a device loss)
 
   constructor(
     readonly id: string,
@@ -173,11 +174,13 @@ class Run {
     if (run !== this) return;
     const wanted = this.wantRunning; // the loop has already paused itself on the error
     this.wantRunning = false;
+    this.failing = true;
     this.phase = null;
     const gpuFault = !(e instanceof DivergenceError) && !(e instanceof RewardCodeError);
     if (!this.deviceLost && this.engines.backend.kind === 'webgpu' && gpuFault) {
       await Promise.race([this.lost, new Promise((resolve) => setTimeout(resolve, DEVICE_LOST_GRACE_MS))]);
     }
+    this.failing = false;
     if (this.deviceLost) return recover(this, wanted);
     if (e instanceof RewardCodeError) {
       const { message, line, prompt, completion } = e;
@@ -235,8 +238,8 @@ async function build(
   engines.onDeviceLost((why) => {
     r.deviceLost = why;
     r.lostNow();
-    // a lost device fails the step in progress; at rest, rebuild at once
-    if (run === r && !r.loop.busy) void recover(r, r.wantRunning || r.loop.state === 'running');
+    // a lost device fails the step in progress (failed() then rebuilds); at rest, rebuild at once
+    if (run === r && !r.loop.busy && !r.failing) void recover(r, r.wantRunning || r.loop.state === 'running');
   });
   return r;
 }
