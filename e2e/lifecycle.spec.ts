@@ -232,6 +232,7 @@ test('a destroyed GPU device is rebuilt from the last step and the run goes on, 
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect.poll(statusStep(page), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
   const before = await statusStep(page)();
+  await recordStatus(page);
   await page.evaluate(() => globalThis.__grpoFault!('destroy-device'));
   const notice = page.getByText(/The GPU device was lost \(.*\)\. The run was rebuilt from step (\d+)/);
   await expect(notice).toBeVisible({ timeout: 120_000 });
@@ -242,6 +243,8 @@ test('a destroyed GPU device is rebuilt from the last step and the run goes on, 
   await expect(status).not.toContainText('error');
   const runs = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
   await expect(runs).toHaveCount(1); // the same run went on, no new one
+  // the rebuild was visible as it happened: the new device compiles its pipelines, counted
+  expect((await statusSeen(page)).some((t) => /compiling · Compiling shaders \d+\/\d+/.test(t))).toBe(true);
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.screenshot({ path: shot('device-lost.png') });
 });

@@ -38,7 +38,6 @@ class Run {
   stepsPerSec = 0; // exponential moving average over steps
   wantRunning = false; // Start was pressed and Pause was not
   phase: { step: number; phase: StepPhase; detail: string } | null = null; // of the step in progress
-  firstStep = true; // the first step of this engine compiles its WebGPU pipelines
   deviceLost: string | null = null; // why, once the GPU device is gone
   private markLost!: () => void;
   /** Settles once the device is lost: a failed GPU read often arrives a moment before `device.lost`. */
@@ -61,7 +60,6 @@ class Run {
       trainer,
       {
         onReport: async (report) => {
-          this.firstStep = false;
           this.phase = null;
           const ms = report.metrics.step_time_ms ?? 0;
           if (ms > 0) this.stepsPerSec = this.stepsPerSec === 0 ? 1000 / ms : 0.8 * this.stepsPerSec + 200 / ms;
@@ -102,9 +100,8 @@ class Run {
     if (this.failedHard) state = 'error';
     else if (s === 'done') state = 'done';
     else if (s === 'running' && p) {
-      const compiling = this.firstStep && this.engines.backend.kind === 'webgpu';
-      state = compiling ? 'compiling' : p.phase === 'eval' ? 'evaluating' : 'running';
-      detail = compiling ? `Compiling shaders (first step) — ${p.detail}…` : `step ${p.step}: ${p.detail}…`;
+      state = p.phase === 'eval' ? 'evaluating' : 'running';
+      detail = `step ${p.step}: ${p.detail}…`;
     } else if (s === 'running') state = 'running';
     else if (this.loop.busy && p) {
       state = 'pausing';
@@ -224,7 +221,11 @@ async function build(
   const engines = await buildEngines(
     config,
     {
-      progress: (message) => post({ type: 'progress', runId, message }),
+      // WebGPU compiles every pipeline before the first step (gpu/warmup.ts): its own lifecycle state
+      progress: (message) =>
+        /^Compiling shaders \d/.test(message)
+          ? post({ type: 'status', runId, state: 'compiling', detail: message, step: state?.step ?? 0, stepsPerSec: 0 })
+          : post({ type: 'progress', runId, message }),
       notice: (message) => post({ type: 'notice', runId, message }),
       backend: (backend) => post({ type: 'backend', runId, backend }),
     },
