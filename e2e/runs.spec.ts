@@ -228,5 +228,32 @@ test('reward code from a link runs only after consent; code that throws shows it
   await expect(page.locator('.reward-editor-error')).toContainText('Line 2: ');
   await expect(page.locator('.reward-editor-error')).toContainText('boom on');
   await expect(page.locator('.reward-editor .cm-lintRange-error')).toHaveCount(1);
+
+  // Fixing the code and pressing Start goes on with the same run from the step that failed.
+  await page.locator('.reward-editor .cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('function reward(input) { return input.completion.length > 0 ? 1 : 0; }');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(status).toContainText(`Step ${STEPS}`, { timeout: 300_000 });
+  await expect(status).toContainText('done');
+  await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem')).toHaveCount(1);
+  await expect(page.locator('.reward-editor-error')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('Reset in the middle of a step never blocks the next Start', async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors = collectErrors(page);
+  await page.goto(`/?${SMALL}&steps=${STEPS}&evalPrompts=16`);
+  const status = page.getByRole('status');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  // inside the first step (its step-0 evaluation), not between steps
+  await expect(status).toContainText(/· step 0: /, { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await expect(status).toContainText('idle');
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(status).toContainText(/Step [1-9]/, { timeout: 120_000 });
+  console.log(`Reset mid-step, then Start: Step 1 after ${Date.now() - t0} ms`);
   expect(errors).toEqual([]);
 });
