@@ -1,9 +1,9 @@
 // `npm run bench`: serves the repo with Vite, opens src/gpu/bench/index.html in headless Chromium
 // (WebGPU: the machine's GPU with WEBGPU_ADAPTER=hardware, else SwiftShader), streams the page's
 // progress to stderr, prints the result table to stdout and writes it to --out (markdown).
-//   node scripts/bench.mjs [--out FILE] [--quick]
+//   node scripts/bench.mjs [--out FILE] [--quick] [--only LETTERS]
 // --out FILE: where the table goes (default bench.md in the working directory, git-ignored);
-// --quick: fewer repetitions per measurement.
+// --quick: fewer repetitions per measurement; --only: the sections to run, e.g. --only de.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
@@ -17,9 +17,10 @@ import { requireChromium } from './find-chromium.mjs';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: node scripts/bench.mjs [--out FILE] [--quick]\n' +
+    'usage: node scripts/bench.mjs [--out FILE] [--quick] [--only LETTERS]\n' +
       '  --out FILE  write the markdown table to FILE (default bench.md)\n' +
       '  --quick     fewer repetitions per measurement\n' +
+      '  --only abc  run only these sections (a matmul, b SFT, c generation, d GRPO step, e CPU SFT)\n' +
       'WEBGPU_ADAPTER=hardware uses the machine GPU; otherwise Chromium runs WebGPU on SwiftShader.\n',
   );
   process.exit(0);
@@ -31,12 +32,25 @@ if (!outPath) {
   process.exit(2);
 }
 const quick = args.includes('--quick');
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? (args[onlyIdx + 1] ?? '') : '';
+if (onlyIdx >= 0 && !/^[a-e]+$/.test(only)) {
+  process.stderr.write('--only takes section letters a–e, e.g. --only de\n');
+  process.exit(2);
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // No file watching or HMR: an edit to the tree mid-run must not reload the page and restart the bench.
 const server = await createServer({
   root,
-  server: { port: 0, open: false, hmr: false, watch: null },
+  // Cross-origin isolated, so TF.js's wasm backend may use threads in (e).
+  server: {
+    port: 0,
+    open: false,
+    hmr: false,
+    watch: null,
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+  },
   logLevel: 'warn',
   clearScreen: false,
 });
@@ -52,7 +66,8 @@ try {
     failed = true;
     process.stderr.write(`[page error] ${e.message}\n`);
   });
-  await page.goto(`http://localhost:${address.port}/src/gpu/bench/index.html${quick ? '?quick=1' : ''}`);
+  const query = new URLSearchParams({ ...(quick ? { quick: '1' } : {}), ...(only ? { only } : {}) });
+  await page.goto(`http://localhost:${address.port}/src/gpu/bench/index.html?${query}`);
   const handle = await page.waitForFunction(
     () => /** @type {Window & { __benchDone?: BenchResult }} */ (window).__benchDone,
     null,

@@ -2,7 +2,8 @@
 // of WebGpuEngine vs the same GPT-2 in TF.js (ops + autodiff), (c) generation tokens/s vs TF.js,
 // (d) one GRPO step (generate, reference and rollout log-probs, policy loss, backward, clip, AdamW)
 // through Engine.deviceRl, through the per-call Engine API, and in TF.js, with mapAsync and dispatch
-// counts taken at the WebGPU API (so TF.js's are counted the same way).
+// counts taken at the WebGPU API (so TF.js's are counted the same way); (e) one SFT step of the CPU
+// engine against TF.js's CPU-side backends (src/gpu/bench/cpu.ts).
 // Medians of repeated runs, each ended by waiting for the GPU. On a software adapter (SwiftShader,
 // ~0.2 GFLOP/s) shapes and repetitions are scaled down, and the table says what ran.
 import * as tf from '@tensorflow/tfjs';
@@ -24,6 +25,7 @@ import { WebGpuEngine } from '../engine';
 import { generate } from '../generate';
 import { benchConfig, benchWeights, uploadModel } from './model';
 import { TfjsGpt2 } from './tfjsGpt2';
+import { benchCpu } from './cpu';
 import { fmt, medianMs, table } from './timing';
 
 declare global {
@@ -34,6 +36,8 @@ declare global {
 
 const log = (s: string) => console.log(s);
 const quick = new URLSearchParams(location.search).has('quick');
+/** The sections to run (`?only=de`); all when absent. */
+const only = new URLSearchParams(location.search).get('only') ?? 'abcde';
 
 async function tfWait(): Promise<void> {
   const backend = tf.backend() as WebGPUBackend;
@@ -349,10 +353,14 @@ async function main(): Promise<void> {
     `TF.js ${tf.version.tfjs}, backend ${tf.getBackend()}; ${new Date().toISOString()}`,
     '',
   ];
-  parts.push(await benchMatmul(rt, software), '');
-  parts.push(await benchSft(rt, software), '');
-  parts.push(await benchGenerate(rt, software), '');
-  parts.push(await benchGrpo(rt, software), '');
+  const sections: [string, () => Promise<string>][] = [
+    ['a', () => benchMatmul(rt, software)],
+    ['b', () => benchSft(rt, software)],
+    ['c', () => benchGenerate(rt, software)],
+    ['d', () => benchGrpo(rt, software)],
+    ['e', () => benchCpu(quick, log)],
+  ];
+  for (const [letter, run] of sections) if (only.includes(letter)) parts.push(await run(), '');
   const markdown = parts.join('\n');
   (document.getElementById('out') as HTMLElement).textContent = markdown;
   window.__benchDone = { markdown };

@@ -15,6 +15,9 @@ export class TfjsGpt2 {
     flat: Float32Array, // laid out by paramLayout(cfg)
     lr = 1e-3,
     scope = '', // prefixes the TF.js variable names, which must be unique while two models live
+    // 'one-hot': the token embedding as a one-hot matmul, for backends without gather's gradient
+    // (UnsortedSegmentSum is missing from TF.js's wasm backend)
+    private readonly embedding: 'gather' | 'one-hot' = 'gather',
   ) {
     for (const t of paramLayout(cfg).tensors) {
       const init = tf.tensor(flat.subarray(t.offset, t.offset + t.size), t.shape);
@@ -93,10 +96,10 @@ export class TfjsGpt2 {
     const [B, n] = tokens.shape;
     const C = this.cfg.nEmbd;
     const wte = this.p('transformer.wte.weight') as tf.Tensor2D;
-    let x = tf
-      .gather(wte, tokens.reshape([B * n]))
-      .reshape([B, n, C])
-      .add(this.p('transformer.wpe.weight').slice([start, 0], [n, C])) as tf.Tensor3D;
+    const flatTokens = tokens.reshape([B * n]) as tf.Tensor1D;
+    const embedded =
+      this.embedding === 'gather' ? tf.gather(wte, flatTokens) : tf.oneHot(flatTokens, wte.shape[0]).matMul(wte);
+    let x = embedded.reshape([B, n, C]).add(this.p('transformer.wpe.weight').slice([start, 0], [n, C])) as tf.Tensor3D;
     for (let i = 0; i < this.cfg.nLayer; i++) {
       const r = this.block(x, i, cache && cache[i] ? cache[i] : null);
       x = r.x;

@@ -1,0 +1,81 @@
+// (e) The CPU side: one SFT step (forward, backward, clip, AdamW) of our CpuEngine against the same
+// GPT-2 in TF.js on its CPU-side backends — `cpu` (plain JS) and `wasm` (XNNPACK, with SIMD, and with
+// threads when the page is cross-origin isolated). All run on this page's main thread, same shape,
+// same weights, medians of the same number of runs, in one bench run so the ratios share a machine.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { meanNllCoefficients, type TokenBatch } from '../../models/engine';
+import { CpuEngine } from '../../models/cpu/engine';
+import { paramLayout } from '../../models/params';
+import { benchConfig, benchWeights } from './model';
+import { TfjsGpt2 } from './tfjsGpt2';
+import { fmt, medianMs, table } from './timing';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': plainWasm,
+  'tfjs-backend-wasm-simd.wasm': simdWasm,
+  'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm,
+});
+
+/** (e) SFT step on the CPU: ours and TF.js's cpu and wasm backends; restores the backend it found. */
+export async function benchCpu(quick: boolean, log: (s: string) => void): Promise<string> {
+  const cfg = benchConfig;
+  const flat = benchWeights(cfg);
+  const [B, T] = [16, 32];
+  const runs = quick ? 3 : 7;
+  const tokens = new Int32Array(B * T); // (B,T)
+  const targets = new Int32Array(B * T); // (B,T) next token, -1 at the end of each row
+  for (let i = 0; i < B * T; i++) tokens[i] = 3 + ((i * 7 + (i >> 3)) % (cfg.vocabSize - 3));
+  for (let i = 0; i < B * T; i++) targets[i] = (i + 1) % T === 0 ? -1 : tokens[i + 1];
+  const batch: TokenBatch = { B, T, tokens, targets };
+  const opt = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
+  const weights = new Map<string, Float32Array>();
+  for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
+
+  log(`CPU SFT step ${B}×${T} ours`);
+  const engine = new CpuEngine(cfg, { weights });
+  const coef = meanNllCoefficients(batch);
+  const ours = await medianMs(async () => {
+    await engine.forward(batch);
+    engine.zeroGrad();
+    await engine.backward(coef.dLogprobs, coef.dEntropy);
+    return engine.step(opt);
+  }, runs);
+  engine.dispose();
+
+  const previous = tf.getBackend();
+  const theirs: { name: string; ms: number }[] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    log(`CPU SFT step ${B}×${T} TF.js ${backend}`);
+    if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} did not initialise`);
+    await tf.ready();
+    const name =
+      backend === 'wasm'
+        ? `TF.js wasm (one-hot embedding; SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, ` +
+          `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? `on, ${navigator.hardwareConcurrency} cores` : 'off'})`
+        : 'TF.js cpu (plain JS)';
+    const m = new TfjsGpt2(cfg, flat, 1e-3, '', backend === 'wasm' ? 'one-hot' : 'gather');
+    theirs.push({ name, ms: await medianMs(() => m.sftStep(tokens, targets, B, T), runs) });
+    m.dispose();
+  }
+  await tf.setBackend(previous);
+  const best = Math.min(...theirs.map((t) => t.ms));
+  return [
+    `### (e) SFT step on the CPU: ${cfg.nLayer} layers, C=${cfg.nEmbd}, ${cfg.nHead} heads, V=${cfg.vocabSize}, ` +
+      `batch ${B}×${T}, median of ${runs}, main thread (cross-origin isolated: ${crossOriginIsolated})`,
+    '',
+    table(
+      ['', 'ms per step', 'tokens/s', 'speed-up of ours (its ms ÷ ours)'],
+      [
+        ['ours (CpuEngine, one thread)', fmt(ours, 1), fmt(((B * T) / ours) * 1000, 0), '1.00'],
+        ...theirs.map((t) => [t.name, fmt(t.ms, 1), fmt(((B * T) / t.ms) * 1000, 0), fmt(t.ms / ours)]),
+      ],
+    ),
+    '',
+    `Ours against TF.js's fastest CPU-side backend: ${fmt(best / ours)}×.`,
+  ].join('\n');
+}
