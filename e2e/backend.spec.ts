@@ -55,6 +55,9 @@ test('backend=cpu skips the probe, keeps the setting in the link and trains to S
   const status = page.getByRole('status');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(status).toContainText('backend=cpu, probe skipped → CPU', { timeout: 120_000 });
+  // the page is cross-origin isolated, so the CPU engine runs its products on every core
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  if (cores > 1) await expect(status).toContainText(`→ CPU (${cores} threads)`);
   await expect(status).toContainText(/Step [1-9]/, { timeout: 240_000 });
   expect(new URL(page.url()).searchParams.get('backend')).toBe('cpu');
   const log = await page.evaluate(() => window.__statusLog);

@@ -43,14 +43,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // No file watching or HMR: an edit to the tree mid-run must not reload the page and restart the bench.
 const server = await createServer({
   root,
-  // Cross-origin isolated, so TF.js's wasm backend may use threads in (e).
-  server: {
-    port: 0,
-    open: false,
-    hmr: false,
-    watch: null,
-    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
-  },
+  // vite.config.ts makes the page cross-origin isolated, so TF.js's wasm backend may thread in (e).
+  server: { port: 0, open: false, hmr: false, watch: null },
   logLevel: 'warn',
   clearScreen: false,
 });

@@ -3,6 +3,8 @@
 
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { setGemmPool } from '../models/cpu/gemm';
+import { nodeThreadPool } from '../models/cpu/nodeThreads';
 import { UsageError, type CliIO, type Command } from './args';
 import { exportCommand } from './export/exportCommand';
 import { rewardCommand } from './export/rewardCommand';
@@ -10,6 +12,7 @@ import { compare } from './compare';
 import { score } from './score';
 import { sft } from './sft';
 import { sweep } from './sweep';
+import { cliThreads } from './threads';
 import { train } from './train';
 
 /** Every command, in the order --help lists them. Add a command: write src/cli/<name>.ts, list it here. */
@@ -66,6 +69,7 @@ export async function run(argv: string[], io: CliIO = PROCESS_IO): Promise<numbe
 
 // Entry only when run as the script (tsx src/cli/main.ts), not when a test imports `run`.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  setGemmPool(nodeThreadPool(cliThreads()));
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

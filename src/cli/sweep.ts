@@ -22,6 +22,7 @@ import {
   type CliIO,
   type Command,
 } from './args';
+import { cliThreads } from './threads';
 import { loadConfig, train } from './train';
 
 const HELP = `Usage: npm run cli -- sweep (--preset NAME | --config FILE) --seeds 1,2,3 [--steps N] [--jobs J] --out DIR
@@ -87,11 +88,12 @@ function lineWriter(write: (text: string) => void, prefix: string): { push: (tex
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 /** `train argv` in a child Node process (TypeScript through tsx's loader); its stderr lines go to `stderr`. */
-function trainInChild(argv: string[], stderr: (text: string) => void): Promise<void> {
+function trainInChild(argv: string[], threads: number, stderr: (text: string) => void): Promise<void> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', tsx, MAIN, 'train', ...argv], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, GRPO_THREADS: String(threads) }, // the cores shared among the jobs
     });
     const lines = lineWriter(stderr, '');
     let last = '';
@@ -177,7 +179,7 @@ async function runSweep(argv: string[], io: CliIO): Promise<void> {
     const lines = lineWriter(io.stderr, `seed ${s}: `);
     try {
       if (jobs === 1) await train.run(trainArgv(s), { stdout: io.stdout, stderr: lines.push });
-      else await trainInChild(trainArgv(s), lines.push);
+      else await trainInChild(trainArgv(s), Math.max(1, Math.floor(cliThreads() / jobs)), lines.push);
     } catch (e) {
       throw new Error(`seed ${s} failed: ${(e as Error).message}`);
     } finally {

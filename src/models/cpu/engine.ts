@@ -22,7 +22,14 @@ import { tensorViews } from '../params';
 import { uniformAt } from '../rng';
 import { validateGenerateRequest } from '../validate';
 import { GPT } from './model';
+import { gemmPool } from './gemm';
 import { sampleToken } from './sampling';
+import { sharedFloat32 } from './threads';
+
+/** `new SharedFloat32(n)`: a Float32Array over shared memory (a constructor that returns its array). */
+const SharedFloat32 = function (n: number) {
+  return sharedFloat32(n);
+} as unknown as Float32ArrayConstructor;
 
 export interface CpuEngineOptions {
   seed?: number; // nanoGPT init seed (default 0), used when no weights are given
@@ -36,7 +43,9 @@ export class CpuEngine implements Engine {
 
   constructor(config: GPTConfig, opts: CpuEngineOptions = {}) {
     this.config = validateConfig({ ...config });
-    this.model = new GPT(this.config, Float32Array);
+    // With a thread pool installed the model lives in shared memory, so the pool's workers can
+    // compute its products in place (threads.ts).
+    this.model = new GPT(this.config, gemmPool() ? SharedFloat32 : Float32Array);
     this.loadWeights(opts.weights ?? initialWeights(this.config, opts.seed ?? 0));
   }
 

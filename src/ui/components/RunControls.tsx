@@ -57,7 +57,7 @@ export function StatusBar() {
   const s = useStore((st) => st.status);
   const backend = s.backend
     ? s.backend.choice
-      ? `${s.backend.choice}${s.backend.kind === 'webgpu' ? ` (${s.backend.name})` : ''}`
+      ? `${s.backend.choice}${s.backend.kind === 'webgpu' || s.backend.name !== 'CPU' ? ` (${s.backend.name})` : ''}`
       : s.backend.kind === 'webgpu'
         ? `WebGPU: ${s.backend.name}`
         : `CPU: ${s.backend.reason || 'chosen'}`

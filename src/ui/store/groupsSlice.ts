@@ -161,7 +161,7 @@ export const createGroupsSlice =
         });
         workers.set(runId, w);
         patchSeed(runId, { state: 'loading' });
-        w.send({ type: 'init', config, runId });
+        w.send({ type: 'init', config, runId, threads: 1 }); // the seeds already share the cores
         w.send({ type: 'start' });
       }
     }

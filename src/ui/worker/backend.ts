@@ -16,6 +16,7 @@ import { gptConfigFor, taskTokenizer } from '../../rl/trainer';
 import { baseCheckpointUrl, type RunConfig } from '../../rl/config';
 import { RunsDb } from '../runs/db';
 import { startWeightsFor } from '../runs/policyCheckpoint';
+import { cpuThreadCount } from './cpuThreads';
 import type { BackendInfo } from './protocol';
 import {
   decideBackend,
@@ -109,8 +110,7 @@ async function probeFigures(
   hooks: BuildHooks,
 ) {
   const shape = probeShape(gpt, config);
-  const cores = globalThis.navigator?.hardwareConcurrency ?? 0;
-  const key = probeCacheKey(ctx.adapter.name, cores, `${config.task}/${config.init}`, shape);
+  const key = probeCacheKey(ctx.adapter.name, cpuThreadCount(), `${config.task}/${config.init}`, shape);
   const cached = await probeCache.get(key);
   if (cached) return cached;
   hooks.progress('Measuring the CPU engine…');
@@ -161,7 +161,7 @@ export async function buildEngines(
     reference = new CpuEngine(gpt, refOpts);
     backend = {
       kind: 'cpu',
-      name: 'CPU',
+      name: cpuThreadCount() > 1 ? `${cpuThreadCount()} threads` : 'CPU',
       reason: 'reason' in g && choice !== 'cpu' ? g.reason : undefined,
       choice: decision.text,
     };

@@ -70,10 +70,10 @@ describe('probe budget and cache key', () => {
   const run = parseRunConfig({ promptsPerStep: 16, groupSize: 8, maxNewTokens: 8 });
   const key = probeCacheKey('Google SwiftShader', 2, 'add', probeShape(gpt, run));
 
-  it('names the adapter, the cores and every size the probe depends on', () => {
+  it('names the adapter, the CPU engine threads and every size the probe depends on', () => {
     const g = gpt;
     expect(key).toContain('Google SwiftShader');
-    expect(key).toContain('cores=2');
+    expect(key).toContain('cpu-threads=2');
     expect(key).toContain(`L${g.nLayer}-H${g.nHead}-C${g.nEmbd}-T${g.blockSize}-V20`);
     expect(key).toContain('rows=128');
     expect(key).toContain('new=8');

@@ -82,13 +82,13 @@ export const probeShape = (gpt: GPTConfig, run: RunConfig): ProbeShape => ({
 });
 
 /** Bumped when the probe's work changes, so old figures are not compared with new ones. */
-const PROBE_VERSION = 1;
+const PROBE_VERSION = 2;
 
 /** Where a probe's figures are cached: the adapter (and the cores the CPU engine has) and the shape. */
-export function probeCacheKey(adapter: string, cores: number, task: string, s: ProbeShape): string {
+export function probeCacheKey(adapter: string, cpuThreads: number, task: string, s: ProbeShape): string {
   const g = s.gpt;
   const model = `L${g.nLayer}-H${g.nHead}-C${g.nEmbd}-T${g.blockSize}-V${g.vocabSize}`;
-  return `probe-v${PROBE_VERSION}|${adapter}|cores=${cores}|${task}|${model}|rows=${s.rows}|new=${s.maxNewTokens}`;
+  return `probe-v${PROBE_VERSION}|${adapter}|cpu-threads=${cpuThreads}|${task}|${model}|rows=${s.rows}|new=${s.maxNewTokens}`;
 }
 
 /** The probe's budget on WebGPU: stop once it has taken this many times the CPU probe's step... */

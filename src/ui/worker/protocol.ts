@@ -19,6 +19,8 @@ export type WorkerCommand =
       resumeState?: TrainerState;
       backend?: BackendChoice;
       testHooks?: boolean;
+      /** Threads for the CPU engine (default every core; a group's seeds, one worker each, take 1). */
+      threads?: number;
     }
   | { type: 'start' }
   | { type: 'pause' }

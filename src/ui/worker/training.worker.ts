@@ -10,6 +10,7 @@ import { DivergenceError, Trainer, type StepPhase, type TrainerState } from '../
 import { RewardCodeError } from '../../rl/rewards/sandbox';
 import type { RunConfig } from '../../rl/config';
 import { nonFiniteTensor } from '../../models/checkpoint';
+import { installCpuThreads } from './cpuThreads';
 import { buildEngines, destroyDeviceForTest, probeBackend, type Engines } from './backend';
 import type { BackendChoice } from './backendProbe';
 import type { RunState, WorkerCommand, WorkerEvent } from './protocol';
@@ -251,6 +252,7 @@ async function init(cmd: Extract<WorkerCommand, { type: 'init' }>) {
   pendingRunId = cmd.runId;
   if (cmd.testHooks) testHooks = true;
   backendChoice = cmd.backend ?? 'auto';
+  installCpuThreads(cmd.threads);
   loading(cmd.runId, null, cmd.resumeState?.step ?? 0);
   const r = await build(cmd.runId, cmd.resumeState?.config ?? cmd.config, cmd.resumeState, backendChoice);
   if (pendingRunId !== cmd.runId) {
