@@ -8,10 +8,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { meanNllCoefficients, type TokenBatch } from '../../models/engine';
+import { meanNllCoefficients } from '../../models/engine';
 import { CpuEngine } from '../../models/cpu/engine';
-import { paramLayout } from '../../models/params';
-import { benchConfig, benchWeights } from './model';
+import { benchBatch, benchConfig, benchWeightMap, benchWeights } from './model';
 import { TfjsGpt2 } from './tfjsGpt2';
 import { fmt, medianMs, table } from './timing';
 
@@ -27,14 +26,10 @@ export async function benchCpu(quick: boolean, log: (s: string) => void): Promis
   const flat = benchWeights(cfg);
   const [B, T] = [16, 32];
   const runs = quick ? 3 : 7;
-  const tokens = new Int32Array(B * T); // (B,T)
-  const targets = new Int32Array(B * T); // (B,T) next token, -1 at the end of each row
-  for (let i = 0; i < B * T; i++) tokens[i] = 3 + ((i * 7 + (i >> 3)) % (cfg.vocabSize - 3));
-  for (let i = 0; i < B * T; i++) targets[i] = (i + 1) % T === 0 ? -1 : tokens[i + 1];
-  const batch: TokenBatch = { B, T, tokens, targets };
+  const batch = benchBatch(cfg, B, T);
+  const { tokens, targets } = batch;
   const opt = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
-  const weights = new Map<string, Float32Array>();
-  for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
+  const weights = benchWeightMap(cfg, flat);
 
   log(`CPU SFT step ${B}×${T} ours`);
   const engine = new CpuEngine(cfg, { weights });

@@ -13,17 +13,10 @@ import { acquireDevice } from '../device';
 import { GpuRuntime } from '../runtime';
 import { randomArray } from '../testing';
 import { matmul } from '../kernels/matmul';
-import {
-  meanNllCoefficients,
-  type AdamWConfig,
-  type Engine,
-  type TokenBatch,
-  type TokenLossParams,
-} from '../../models/engine';
-import { paramLayout } from '../../models/params';
+import { meanNllCoefficients, type AdamWConfig, type Engine, type TokenLossParams } from '../../models/engine';
 import { WebGpuEngine } from '../engine';
 import { generate } from '../generate';
-import { benchConfig, benchWeights, uploadModel } from './model';
+import { benchBatch, benchConfig, benchWeightMap, benchWeights, uploadModel } from './model';
 import { TfjsGpt2 } from './tfjsGpt2';
 import { benchCpu } from './cpu';
 import { fmt, medianMs, table } from './timing';
@@ -102,14 +95,10 @@ async function benchSft(rt: GpuRuntime, software: boolean): Promise<string> {
   const flat = benchWeights(cfg);
   const [B, T] = software ? [8, 32] : [16, 32];
   const runs = software ? (quick ? 3 : 5) : 15;
-  const tokens = new Int32Array(B * T); // (B,T)
-  const targets = new Int32Array(B * T); // (B,T) next token, -1 at the end of each row
-  for (let i = 0; i < B * T; i++) tokens[i] = 3 + ((i * 7 + (i >> 3)) % (cfg.vocabSize - 3));
-  for (let i = 0; i < B * T; i++) targets[i] = (i + 1) % T === 0 ? -1 : tokens[i + 1];
-  const batch: TokenBatch = { B, T, tokens, targets };
+  const batch = benchBatch(cfg, B, T);
+  const { tokens, targets } = batch;
   const opt = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
-  const weights = new Map<string, Float32Array>();
-  for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
+  const weights = benchWeightMap(cfg, flat);
   const engine = await WebGpuEngine.create(rt, cfg, { weights });
   const coef = meanNllCoefficients(batch);
   const step = async () => {
@@ -227,8 +216,7 @@ async function benchGrpo(rt: GpuRuntime, software: boolean): Promise<string> {
     prompt[i] = 3 + ((Math.floor(i / (4 * P)) * 5 + (i % P) * 7) % (cfg.vocabSize - 3));
   const prompts = Array.from({ length: B }, (_, r) => prompt.subarray(r * P, (r + 1) * P));
   const rowAdvantages = Float32Array.from({ length: B }, (_, r) => (r % 2 ? -1 : 1));
-  const weights = new Map<string, Float32Array>();
-  for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
+  const weights = benchWeightMap(cfg, flat);
   const params: TokenLossParams = {
     clip: true,
     epsLow: 0.2,

@@ -2,6 +2,7 @@
 // character vocabulary, nanoGPT-style random weights, and those weights on the GPU one buffer per
 // tensor for generate(). The same flat weights go to TF.js.
 import { MODEL_SIZES, type GPTConfig } from '../../models/config';
+import type { TokenBatch } from '../../models/engine';
 import { paramLayout } from '../../models/params';
 import { Rng } from '../../models/rng';
 import type { GpuModel } from '../generate';
@@ -28,4 +29,20 @@ export function uploadModel(rt: GpuRuntime, cfg: GPTConfig, flat: Float32Array):
   const buffers = new Map<string, GPUBuffer>();
   for (const t of paramLayout(cfg).tensors) buffers.set(t.name, rt.upload(flat.subarray(t.offset, t.offset + t.size)));
   return { rt, config: cfg, weights: parameterBindings(cfg, (name) => buffers.get(name)!) };
+}
+
+/** A fixed SFT batch (B,T) over the bench vocabulary: next-token targets, -1 at the end of each row. */
+export function benchBatch(cfg: GPTConfig, B: number, T: number): TokenBatch {
+  const tokens = new Int32Array(B * T); // (B,T)
+  const targets = new Int32Array(B * T); // (B,T)
+  for (let i = 0; i < B * T; i++) tokens[i] = 3 + ((i * 7 + (i >> 3)) % (cfg.vocabSize - 3));
+  for (let i = 0; i < B * T; i++) targets[i] = (i + 1) % T === 0 ? -1 : tokens[i + 1];
+  return { B, T, tokens, targets };
+}
+
+/** The bench weights by tensor name, as an engine takes them. */
+export function benchWeightMap(cfg: GPTConfig, flat: Float32Array): Map<string, Float32Array> {
+  const weights = new Map<string, Float32Array>();
+  for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
+  return weights;
 }

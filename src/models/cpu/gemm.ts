@@ -4,22 +4,25 @@
 
 import type { FloatArray } from '../params';
 
+/** A product's operands and layout, as gemm takes them (see gemmRows). */
+export type GemmArgs = [
+  out: FloatArray,
+  A: FloatArray,
+  B: FloatArray,
+  bias: FloatArray | null,
+  M: number,
+  N: number,
+  K: number,
+  sAm: number,
+  sAk: number,
+  sBk: number,
+  sBn: number,
+  accumulate: boolean,
+];
+
 /** Splits a product across threads, or says no (returns false) and leaves it to the caller. */
 export interface GemmPool {
-  tryGemm(
-    out: FloatArray,
-    A: FloatArray,
-    B: FloatArray,
-    bias: FloatArray | null,
-    M: number,
-    N: number,
-    K: number,
-    sAm: number,
-    sAk: number,
-    sBk: number,
-    sBn: number,
-    accumulate: boolean,
-  ): boolean;
+  tryGemm(...args: GemmArgs): boolean;
 }
 
 let pool: GemmPool | null = null;
@@ -34,21 +37,9 @@ export function gemmPool(): GemmPool | null {
 }
 
 /** out (M,N) = A·B (+ bias), or out += A·B when `accumulate`: see gemmRows for the layout. */
-export function gemm(
-  out: FloatArray,
-  A: FloatArray,
-  B: FloatArray,
-  bias: FloatArray | null,
-  M: number,
-  N: number,
-  K: number,
-  sAm: number,
-  sAk: number,
-  sBk: number,
-  sBn: number,
-  accumulate: boolean,
-): void {
-  if (pool?.tryGemm(out, A, B, bias, M, N, K, sAm, sAk, sBk, sBn, accumulate)) return;
+export function gemm(...args: GemmArgs): void {
+  if (pool?.tryGemm(...args)) return;
+  const [out, A, B, bias, M, N, K, sAm, sAk, sBk, sBn, accumulate] = args;
   gemmRows(out, A, B, bias, 0, M, N, K, sAm, sAk, sBk, sBn, accumulate);
 }
 

@@ -10,7 +10,7 @@
 // page's training worker (and Node) can use a pool, the main thread cannot (threadsAvailable says).
 
 import type { FloatArray } from '../params';
-import { gemmRows, store4, type GemmPool } from './gemm';
+import { gemmRows, store4, type GemmArgs, type GemmPool } from './gemm';
 
 /** A spawned worker: what the pool needs of Node's Worker and the browser's alike. */
 export interface PoolWorker {
@@ -133,20 +133,8 @@ export class ThreadPool implements GemmPool {
     return id;
   }
 
-  tryGemm(
-    out: FloatArray,
-    A: FloatArray,
-    B: FloatArray,
-    bias: FloatArray | null,
-    M: number,
-    N: number,
-    K: number,
-    sAm: number,
-    sAk: number,
-    sBk: number,
-    sBn: number,
-    accumulate: boolean,
-  ): boolean {
+  tryGemm(...args: GemmArgs): boolean {
+    const [out, A, B, bias, M, N, K, sAm, sAk, sBk, sBn, accumulate] = args;
     const operands = bias === null ? [out, A, B] : [out, A, B, bias];
     const shareable = operands.every((a) => a instanceof Float32Array && a.buffer instanceof SharedArrayBuffer);
     if (!shareable || M < 8 || M * N * K < MIN_PARALLEL_MACS) {
