@@ -1,49 +1,75 @@
-// SFT throughput of the CPU engine (src/models/sft.ts: forward + backward + AdamW; tokens = B·T per step),
-// by wall time and by this process's CPU time, with a breakdown of a step. Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V]
+// SFT throughput of the CPU engine (forward + backward + AdamW; tokens = B·T per step) on one thread
+// and on a pool of every core (threads.ts), measured alternately in one process so both see the same
+// machine; also a breakdown of a one-thread step.
+// Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V] (default: the bench page's "small" shape)
+import { availableParallelism } from 'node:os';
 import type { GPTConfig } from '../config';
 import { DEFAULT_ADAMW, meanNllCoefficients, type TokenBatch } from '../engine';
 import { Rng } from '../rng';
-import { trainSft } from '../sft';
 import { CpuEngine } from './engine';
+import { setGemmPool } from './gemm';
+import { nodeThreadPool } from './nodeThreads';
 
-const [C, L, NH, T, B, V] = (process.argv.length > 2 ? process.argv.slice(2) : ['64', '2', '4', '32', '16', '16']).map(
+const [C, L, NH, T, B, V] = (process.argv.length > 2 ? process.argv.slice(2) : ['64', '2', '4', '32', '16', '20']).map(
   Number,
 );
 const config: GPTConfig = { vocabSize: V, blockSize: T, nEmbd: C, nLayer: L, nHead: NH };
-const engine = new CpuEngine(config, { seed: 0 });
 const rng = new Rng(1);
 const tokens = Int32Array.from({ length: B * T }, () => rng.int(V)); // (B,T)
 const targets = Int32Array.from({ length: B * T }, (_, i) => ((i + 1) % T === 0 ? -1 : tokens[i + 1])); // (B,T)
 const batch: TokenBatch = { B, T, tokens, targets };
-const opt = { ...DEFAULT_ADAMW, lr: 1e-3 };
-const sft = (steps: number) => trainSft(engine, { steps, batchAt: () => batch, opt });
-
-await sft(5); // warm-up (JIT)
-const steps = 30;
-const t0 = performance.now();
-const cpu0 = process.cpuUsage();
-await sft(steps);
-const ms = (performance.now() - t0) / steps;
-// CPU time of this process: on a machine shared with other jobs it is closer to the unloaded figure than wall time
-const cpu = process.cpuUsage(cpu0);
-const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
-
 const { dLogprobs, dEntropy } = meanNllCoefficients(batch);
+const opt = { ...DEFAULT_ADAMW, lr: 1e-3 };
 const parts = { forward: 0, backward: 0, step: 0 };
-for (let i = 0; i < 10; i++) {
+async function step(engine: CpuEngine, timeParts = false): Promise<void> {
   let t = performance.now();
   await engine.forward(batch);
-  parts.forward += performance.now() - t;
+  if (timeParts) parts.forward += performance.now() - t;
   engine.zeroGrad();
   t = performance.now();
   await engine.backward(dLogprobs, dEntropy);
-  parts.backward += performance.now() - t;
+  if (timeParts) parts.backward += performance.now() - t;
   t = performance.now();
   await engine.step(opt);
-  parts.step += performance.now() - t;
+  if (timeParts) parts.step += performance.now() - t;
 }
+
+const threads = availableParallelism();
+const single = new CpuEngine(config, { seed: 0 });
+const pool = nodeThreadPool(threads);
+setGemmPool(pool);
+const pooled = new CpuEngine(config, { seed: 0 }); // allocated in shared memory
+setGemmPool(null);
+const timed = async (engine: CpuEngine, withPool: boolean, timeParts = false) => {
+  setGemmPool(withPool ? pool : null);
+  const t0 = performance.now();
+  await step(engine, timeParts);
+  setGemmPool(null);
+  return performance.now() - t0;
+};
+for (let i = 0; i < 5; i++) {
+  // JIT warm-up
+  await timed(single, false);
+  await timed(pooled, true);
+}
+const runs = 20;
+const ms = { single: [] as number[], pooled: [] as number[] };
+for (let i = 0; i < runs; i++) {
+  ms.single.push(await timed(single, false, true));
+  if (pool) ms.pooled.push(await timed(pooled, true));
+}
+pool?.dispose();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const perSec = (m: number) => Math.round((B * T * 1000) / m);
+const one = median(ms.single);
 console.log(
-  `C=${C} L=${L} NH=${NH} T=${T} B=${B} V=${V}: ${ms.toFixed(1)} ms/step, ${Math.round((B * T * 1000) / ms)} tokens/s;` +
-    ` per CPU second: ${cpuMs.toFixed(1)} ms/step, ${Math.round((B * T * 1000) / cpuMs)} tokens/s` +
-    ` (forward ${(parts.forward / 10).toFixed(1)} ms, backward ${(parts.backward / 10).toFixed(1)} ms, AdamW ${(parts.step / 10).toFixed(1)} ms)`,
+  `C=${C} L=${L} NH=${NH} T=${T} B=${B} V=${V}, median of ${runs}: one thread ${one.toFixed(1)} ms/step ` +
+    `(${perSec(one)} tokens/s; forward ${(parts.forward / runs).toFixed(1)} ms, backward ` +
+    `${(parts.backward / runs).toFixed(1)} ms, AdamW ${(parts.step / runs).toFixed(1)} ms)`,
 );
+if (pool) {
+  const many = median(ms.pooled);
+  console.log(
+    `${threads} threads ${many.toFixed(1)} ms/step (${perSec(many)} tokens/s): ${(one / many).toFixed(2)}× one thread`,
+  );
+} else console.log('one core: no thread pool to compare');
