@@ -37,6 +37,7 @@ async function step(engine: CpuEngine, timeParts = false): Promise<void> {
 const threads = availableParallelism();
 const single = new CpuEngine(config, { seed: 0 });
 const pool = nodeThreadPool(threads);
+await pool?.started();
 setGemmPool(pool);
 const pooled = new CpuEngine(config, { seed: 0 }); // allocated in shared memory
 setGemmPool(null);

@@ -38,8 +38,9 @@ describe('the CPU thread pool', () => {
     }
   });
 
-  it('splits a product across threads bit for bit, with and without bias, accumulate and strides', () => {
+  it('splits a product across threads bit for bit, with and without bias, accumulate and strides', async () => {
     pool = nodeThreadPool(3)!;
+    await pool.started();
     setGemmPool(pool);
     const [M, N, K] = [203, 70, 96]; // rows and columns off the 4×4 tiles
     const A = filled(M * K, 1, true);
@@ -89,6 +90,7 @@ describe('the CPU thread pool', () => {
     };
     const single = await train(new CpuEngine(config, { seed: 3 }));
     pool = nodeThreadPool(2)!;
+    await pool.started();
     setGemmPool(pool);
     const threaded = await train(new CpuEngine(config, { seed: 3 }));
     expect(pool.counts.parallel).toBeGreaterThan(30); // forward and backward products of 3 steps

@@ -27,10 +27,11 @@ export type SpawnWorker = (body: string) => PoolWorker;
 /** Products below this many multiply-adds stay on the calling thread (the hand-off costs ~0.05 ms). */
 export const MIN_PARALLEL_MACS = 1 << 17;
 
-// control block (Int32): the job's sequence number, workers still busy, then the job
+// control block (Int32): the job's sequence number, workers still busy, workers started, then the job
 const SEQ = 0;
 const BUSY = 1;
-const JOB = 2;
+const READY = 2;
+const JOB = 3;
 const JOB_FIELDS = 16; // out, A, B, bias (buffer id, offset) ×4, M, N, K, sAm, sAk, sBk, sBn, accumulate
 const STOP = -1;
 
@@ -82,6 +83,7 @@ listen(async (msg) => {
     index = msg.index;
     parts = msg.parts;
     let seq = 0;
+    Atomics.add(ctrl, ${READY}, 1);
     for (;;) {
       const w = Atomics.waitAsync(ctrl, ${SEQ}, seq);
       if (w.async) await w.value;
@@ -122,6 +124,16 @@ export class ThreadPool implements GemmPool {
     }
   }
 
+  /** Resolves once every worker has started (products run on the calling thread until then). */
+  async started(timeoutMs = 10_000): Promise<void> {
+    const t0 = Date.now();
+    while (Atomics.load(this.ctrl, READY) !== this.workers.length) {
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`the CPU thread pool's workers did not start in ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   private id(a: FloatArray): number {
     const sab = a.buffer as SharedArrayBuffer;
     let id = this.ids.get(sab);
@@ -137,7 +149,10 @@ export class ThreadPool implements GemmPool {
     const [out, A, B, bias, M, N, K, sAm, sAk, sBk, sBn, accumulate] = args;
     const operands = bias === null ? [out, A, B] : [out, A, B, bias];
     const shareable = operands.every((a) => a instanceof Float32Array && a.buffer instanceof SharedArrayBuffer);
-    if (!shareable || M < 8 || M * N * K < MIN_PARALLEL_MACS) {
+    // Until every worker has started, products stay here: a worker that has not started yet may
+    // need this thread's event loop, which Atomics.wait would block (a nested worker in Chrome).
+    const ready = Atomics.load(this.ctrl, READY) === this.workers.length;
+    if (!shareable || !ready || M < 8 || M * N * K < MIN_PARALLEL_MACS) {
       this.counts.local++;
       return false;
     }

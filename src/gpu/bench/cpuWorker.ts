@@ -1,0 +1,38 @@
+// Bench (e)'s threaded row: the CPU engine's SFT step in a Web Worker with a pool of every core
+// (src/models/cpu/webThreads.ts), since a pool cannot block on the page's main thread.
+import type { GPTConfig } from '../../models/config';
+import { meanNllCoefficients, type AdamWConfig, type TokenBatch } from '../../models/engine';
+import { CpuEngine } from '../../models/cpu/engine';
+import { setGemmPool } from '../../models/cpu/gemm';
+import { webThreadPool } from '../../models/cpu/webThreads';
+import { medianMs } from './timing';
+
+export interface CpuBenchRequest {
+  cfg: GPTConfig;
+  weights: Map<string, Float32Array>;
+  batch: TokenBatch;
+  opt: AdamWConfig;
+  runs: number;
+}
+export type CpuBenchReply = { threads: number; ms: number } | { error: string };
+
+self.onmessage = async (e: MessageEvent<CpuBenchRequest>) => {
+  try {
+    const { cfg, weights, batch, opt, runs } = e.data;
+    const pool = webThreadPool();
+    await pool?.started();
+    setGemmPool(pool);
+    const engine = new CpuEngine(cfg, { weights });
+    const coef = meanNllCoefficients(batch);
+    const ms = await medianMs(async () => {
+      await engine.forward(batch);
+      engine.zeroGrad();
+      await engine.backward(coef.dLogprobs, coef.dEntropy);
+      return engine.step(opt);
+    }, runs);
+    pool?.dispose();
+    self.postMessage({ threads: pool?.threads ?? 1, ms } satisfies CpuBenchReply);
+  } catch (err) {
+    self.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies CpuBenchReply);
+  }
+};
