@@ -9,9 +9,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { meanNllCoefficients } from '../../models/engine';
 import { CpuEngine } from '../../models/cpu/engine';
-import { benchBatch, benchConfig, benchWeightMap, benchWeights } from './model';
+import { benchBatch, benchConfig, benchWeightMap, benchWeights, sftStep } from './model';
 import type { CpuBenchReply, CpuBenchRequest } from './cpuWorker';
 import { TfjsGpt2 } from './tfjsGpt2';
 import { fmt, medianMs, table } from './timing';
@@ -35,13 +34,7 @@ export async function benchCpu(quick: boolean, log: (s: string) => void): Promis
 
   log(`CPU SFT step ${B}×${T} ours`);
   const engine = new CpuEngine(cfg, { weights });
-  const coef = meanNllCoefficients(batch);
-  const ours = await medianMs(async () => {
-    await engine.forward(batch);
-    engine.zeroGrad();
-    await engine.backward(coef.dLogprobs, coef.dEntropy);
-    return engine.step(opt);
-  }, runs);
+  const ours = await medianMs(sftStep(engine, batch, opt), runs);
   engine.dispose();
 
   log(`CPU SFT step ${B}×${T} ours, every core (in a worker)`);

@@ -1,10 +1,11 @@
 // Bench (e)'s threaded row: the CPU engine's SFT step in a Web Worker with a pool of every core
 // (src/models/cpu/webThreads.ts), since a pool cannot block on the page's main thread.
 import type { GPTConfig } from '../../models/config';
-import { meanNllCoefficients, type AdamWConfig, type TokenBatch } from '../../models/engine';
+import type { AdamWConfig, TokenBatch } from '../../models/engine';
 import { CpuEngine } from '../../models/cpu/engine';
 import { setGemmPool } from '../../models/cpu/gemm';
 import { webThreadPool } from '../../models/cpu/webThreads';
+import { sftStep } from './model';
 import { medianMs } from './timing';
 
 export interface CpuBenchRequest {
@@ -23,13 +24,7 @@ self.onmessage = async (e: MessageEvent<CpuBenchRequest>) => {
     await pool?.started();
     setGemmPool(pool);
     const engine = new CpuEngine(cfg, { weights });
-    const coef = meanNllCoefficients(batch);
-    const ms = await medianMs(async () => {
-      await engine.forward(batch);
-      engine.zeroGrad();
-      await engine.backward(coef.dLogprobs, coef.dEntropy);
-      return engine.step(opt);
-    }, runs);
+    const ms = await medianMs(sftStep(engine, batch, opt), runs);
     pool?.dispose();
     self.postMessage({ threads: pool?.threads ?? 1, ms } satisfies CpuBenchReply);
   } catch (err) {

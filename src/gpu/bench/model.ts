@@ -2,7 +2,7 @@
 // character vocabulary, nanoGPT-style random weights, and those weights on the GPU one buffer per
 // tensor for generate(). The same flat weights go to TF.js.
 import { MODEL_SIZES, type GPTConfig } from '../../models/config';
-import type { TokenBatch } from '../../models/engine';
+import { meanNllCoefficients, type AdamWConfig, type Engine, type TokenBatch } from '../../models/engine';
 import { paramLayout } from '../../models/params';
 import { Rng } from '../../models/rng';
 import type { GpuModel } from '../generate';
@@ -45,4 +45,15 @@ export function benchWeightMap(cfg: GPTConfig, flat: Float32Array): Map<string, 
   const weights = new Map<string, Float32Array>();
   for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
   return weights;
+}
+
+/** One SFT step on `engine` (forward, mean NLL backward, clipped AdamW), as a function to time. */
+export function sftStep(engine: Engine, batch: TokenBatch, opt: AdamWConfig): () => Promise<unknown> {
+  const coef = meanNllCoefficients(batch);
+  return async () => {
+    await engine.forward(batch);
+    engine.zeroGrad();
+    await engine.backward(coef.dLogprobs, coef.dEntropy);
+    return engine.step(opt);
+  };
 }
