@@ -78,6 +78,8 @@ listen(async (msg) => {
     buffers[msg.id] = new Float32Array(msg.sab);
     const resolve = arrivals.get(msg.id);
     if (resolve) { arrivals.delete(msg.id); resolve(buffers[msg.id]); }
+  } else if (msg.type === 'drop') {
+    delete buffers[msg.id];
   } else if (msg.type === 'init') {
     ctrl = new Int32Array(msg.ctrl);
     index = msg.index;
@@ -106,7 +108,13 @@ listen(async (msg) => {
 export class ThreadPool implements GemmPool {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * (JOB + JOB_FIELDS)));
   private readonly workers: PoolWorker[] = [];
-  private readonly ids = new Map<SharedArrayBuffer, number>();
+  // A buffer is sent to the workers once; when this thread lets go of it (an engine disposed, its
+  // activations regrown), the workers are told to drop their copy, so runs in one page do not pile up.
+  private readonly ids = new WeakMap<SharedArrayBuffer, number>();
+  private nextId = 0;
+  private readonly released = new FinalizationRegistry<number>((id) => {
+    for (const w of this.workers) w.postMessage({ type: 'drop', id });
+  });
   private seq = 0;
   /** Products split across threads, and run on the calling thread (for tests and the bench). */
   readonly counts = { parallel: 0, local: 0 };
@@ -138,8 +146,9 @@ export class ThreadPool implements GemmPool {
     const sab = a.buffer as SharedArrayBuffer;
     let id = this.ids.get(sab);
     if (id === undefined) {
-      id = this.ids.size;
+      id = this.nextId++;
       this.ids.set(sab, id);
+      this.released.register(sab, id);
       for (const w of this.workers) w.postMessage({ type: 'buffer', id, sab });
     }
     return id;
