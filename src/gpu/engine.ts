@@ -49,6 +49,7 @@ import { logprobEntropyBackward, logprobEntropyForward } from './kernels/logprob
 import { lmHeadBackward, lmHeadForward, matmulBackward, matmulForward } from './kernels/matmul';
 import { packTokenInputs, POLICY_LOSS_SUMS, policyLossForward, policyLossReduce } from './kernels/policy_loss';
 import { residualForward } from './kernels/residual';
+import { tokenSelect } from './kernels/token_select';
 import { GpuParamLayout, parameterBindings, type ParameterBindings } from './params';
 import { GpuRuntime, type Recorder } from './runtime';
 
@@ -335,7 +336,7 @@ export class WebGpuEngine implements Engine {
   }
 
   /**
-   * One update: forward (unless reused), cov_t, the elementwise loss written straight into the
+   * One update: forward (unless reused), cov_t, the token selection, the elementwise loss written straight into the
    * backward's dL/dlogπ and dL/dH, the loss sums, zero grads, backward, clip, AdamW; then one readback
    * of the sums and the grad norm (and the kept rollout log-probs when asked).
    */
@@ -348,7 +349,7 @@ export class WebGpuEngine implements Engine {
     if (T !== kept.T || (rows ? rows.length : kept.B) !== B || (rows && rows.some((r) => r < 0 || r >= kept.B))) {
       throw new Error(`deviceRl.update: a (${B},${T}) batch is not rows of the kept (${kept.B},${kept.T}) batch`);
     }
-    for (const k of ['advantages', 'mask', 'weights', 'pgActive', 'klCovSelected'] as const) {
+    for (const k of ['advantages', 'mask', 'weights'] as const) {
       if (req[k].length !== N) throw new Error(`deviceRl.update: ${k} has ${req[k].length} entries, N = ${N}`);
     }
     const start = this.rt.dispatchCount;
@@ -385,13 +386,18 @@ export class WebGpuEngine implements Engine {
         rec.copy(kept.ref, r * T * F32, ref, j * T * F32, T * F32);
       });
     }
-    const tokenIn = buffer(N * 4, packTokenInputs(req.advantages, req.weights, req.pgActive, req.klCovSelected));
+    // pgActive 1 and klCovSelected 0 on every loss token until the selection below says otherwise.
+    const packed = packTokenInputs(req.advantages, req.weights, req.mask, new Uint8Array(N));
+    const tokenIn = buffer(N * 4, packed);
     const advantages = buffer(N, req.advantages);
     const mask = buffer(N, Uint32Array.from(req.mask));
     const cov = buffer(N);
     const terms = buffer(N * 4);
     const sums = buffer(POLICY_LOSS_SUMS);
     covarianceForward(rec, cov, a.logprobs, advantages, mask, N);
+    const selection = { tokenIn, entropy: a.entropy, cov, mask, logprobs: a.logprobs, oldLogprobs: old };
+    const candidates = req.selection.clipCov ? buffer(N) : null;
+    tokenSelect(rec, { ...selection, candidates }, N, req.selection, req.params);
     const inp = { logprobs: a.logprobs, oldLogprobs: old, refLogprobs: ref, entropy: a.entropy, tokenIn };
     policyLossForward(rec, { dLogprobs: g.dLogprobs, dEntropy: g.dEntropy, terms }, inp, N, req.params);
     policyLossReduce(rec, sums, terms, tokenIn, cov, mask, N);

@@ -30,7 +30,6 @@ import { computeAdvantages } from '../rl/advantages';
 import { LOSS_AGG_MODES, parseRunConfig, type RunConfig } from '../rl/config';
 import type { MetricsRow } from '../rl/metrics';
 import {
-  planNeedsLogprobs,
   planPolicyLoss,
   policyLossCoefficients,
   policyLossOn,
@@ -404,14 +403,9 @@ const STEP_CASES: [string, Partial<RunConfig>][] = [
 
 /**
  * mapAsync calls of one non-eval Trainer step through Engine.deviceRl (src/rl/trainer.ts): the
- * generation's tokens, the rollout log-probs when the plan needs them first, one per update, and one
- * forward per later update whose plan needs its log-probs.
+ * generation's tokens and one per update, whatever the loss variant (its token selection is on the device).
  */
-function expectedMapAsync(c: RunConfig): number {
-  const updates = c.ppoEpochs * c.miniBatches;
-  if (!planNeedsLogprobs(c)) return 1 + updates;
-  return 1 + 1 + updates + (updates - (c.miniBatches === 1 ? 1 : 0));
-}
+const expectedMapAsync = (c: RunConfig): number => 1 + c.ppoEpochs * c.miniBatches;
 
 /**
  * `e` without deviceRl: the RL core drives forward, backward and step itself, with the elementwise loss

@@ -21,6 +21,7 @@ import policyLoss from './shaders/policy_loss.wgsl?raw';
 import policyLossReduce from './shaders/policy_loss_reduce.wgsl?raw';
 import residual from './shaders/residual.wgsl?raw';
 import sample from './shaders/sample.wgsl?raw';
+import tokenSelect from './shaders/token_select.wgsl?raw';
 import geluLib from './shaders/lib/gelu.wgsl?raw';
 import klLib from './shaders/lib/kl.wgsl?raw';
 import reduceLib from './shaders/lib/reduce.wgsl?raw';
@@ -44,6 +45,7 @@ export const SHADERS = {
   policy_loss_reduce: policyLossReduce,
   residual,
   sample,
+  token_select: tokenSelect,
 };
 export type ShaderName = keyof typeof SHADERS;
 

@@ -110,6 +110,24 @@ export interface PolicyLossSums {
   n: number; // loss tokens
 }
 
+/**
+ * The batch-level token choices of the policy loss (docs/DESIGN.md §5), made on the engine's device from
+ * the current log-probs and entropies; src/rl/policyLoss.ts `planPolicyLoss` is the reference. The
+ * counts come from the host, which knows the mask; which tokens they pick needs the device's numbers.
+ * Ties go to the lower index.
+ */
+export interface TokenSelection {
+  topEntropyK: number | null; // the PG term only on the k loss tokens of highest H (null: on all of them)
+  clipCov: { k: number; lb: number; ub: number; seed: number } | null; // detach a uniform k of the candidates
+  klCovK: number | null; // KL-Cov's penalty on the k loss tokens of largest cov_t
+}
+
+/**
+ * The stream of Clip-Cov's random subset: a Fisher–Yates shuffle of the candidates (ascending index)
+ * drawing Rng(seed, CLIP_COV_STREAM).int(i + 1) for i = m−1 … 1 (src/models/rng.ts); the first k are chosen.
+ */
+export const CLIP_COV_STREAM = 0x0c11c0;
+
 /** One AdamW step on the policy loss of rows of the batch kept by `DeviceRlStep.rolloutForward`. */
 export interface DeviceUpdateRequest {
   rows: number[] | null; // rows of the kept batch (null = all, in order)
@@ -118,8 +136,7 @@ export interface DeviceUpdateRequest {
   advantages: Float32Array; // (N) A, N = batch.B·batch.T
   mask: Uint8Array; // (N) 1 = loss token
   weights: ArrayLike<number>; // (N) aggregation weight
-  pgActive: ArrayLike<number>; // (N)
-  klCovSelected: ArrayLike<number>; // (N)
+  selection: TokenSelection; // pgActive and klCovSelected are chosen on the device from the update's forward
   params: TokenLossParams;
   opt: AdamWConfig;
   readRollout: boolean; // also bring back the kept batch's log-probs (with the metrics, in the same readback)
@@ -134,8 +151,8 @@ export interface DeviceUpdateResult {
 /**
  * An RL update kept on the engine's device (docs/DESIGN.md §5, docs/ARCHITECTURE.md): the rollout
  * batch's reference and old log-probs stay where they were computed, and one update — forward (unless
- * reused), elementwise loss, backward from its coefficients, clip, AdamW, the loss terms reduced — is
- * one command stream with one readback. Held to the TypeScript path by src/gpu/rlStep.gpu.test.ts.
+ * reused), cov_t, the token selection (TokenSelection), elementwise loss, backward from its
+ * coefficients, clip, AdamW, the loss terms reduced — is one command stream with one readback. Held to the TypeScript path by src/gpu/rlStep.gpu.test.ts.
  */
 export interface DeviceRlStep {
   /**

@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { aggregationWeights } from './aggregation';
 import { klToken } from './kl';
 import {
+  planSelection,
   policyLossCoefficients,
   policyLossToken,
   selectClipCov,
   selectKlCov,
+  selectionCount,
   tokenCovariance,
   topEntropyMask,
   type PolicyLossInput,
@@ -193,9 +195,9 @@ describe('Clip-Cov and KL-Cov selection', () => {
   it('KL-Cov picks the max(1,⌊ratio·N⌋) largest cov: ratio 0.2 → 1 token (cov 4), 0.34 → 2 (cov 4, 2)', () => {
     const b = covBatch();
     const cov = tokenCovariance(b.logprobs, b.advantages, b.mask);
-    expect(selectKlCov(cov, b.mask, 0.2)).toEqual([5]); // ⌊1.2⌋ = 1
-    expect(selectKlCov(cov, b.mask, 0.34)).toEqual([0, 5]); // ⌊2.04⌋ = 2
-    expect(selectKlCov(cov, b.mask, 1e-4)).toEqual([5]); // max(1, 0)
+    expect(selectKlCov(cov, b.mask, selectionCount(0.2, 6))).toEqual([5]); // ⌊1.2⌋ = 1
+    expect(selectKlCov(cov, b.mask, selectionCount(0.34, 6))).toEqual([0, 5]); // ⌊2.04⌋ = 2
+    expect(selectKlCov(cov, b.mask, selectionCount(1e-4, 6))).toEqual([5]); // max(1, 0)
   });
 
   it('Clip-Cov draws only from lb < cov < ub and not-yet-clipped tokens; count min(max(1,⌊rN⌋), candidates)', () => {
@@ -203,14 +205,16 @@ describe('Clip-Cov and KL-Cov selection', () => {
     const cov = tokenCovariance(b.logprobs, b.advantages, b.mask);
     // lb 0.5, ub 3 → candidates cov 2 (index 0) and 1 (index 1); cov 4 ≥ ub, 0 ≤ lb
     const p = params({ policyLoss: 'clip-cov', clipCovLb: 0.5, clipCovUb: 3, clipCovRatio: 0.2 });
-    const one = selectClipCov(cov, { ...b, params: p, seed: 7 });
+    const sel = (q: PolicyLossParams) => planSelection(q, b.mask, 7).clipCov!;
+    const one = selectClipCov(cov, { ...b, params: p }, sel(p));
     expect(one.length).toBe(1); // ⌊0.2·6⌋ = 1
     expect([0, 1]).toContain(one[0]);
-    expect(selectClipCov(cov, { ...b, params: { ...p, clipCovRatio: 0.5 }, seed: 7 })).toEqual([0, 1]); // min(3, 2)
+    const half = { ...p, clipCovRatio: 0.5 };
+    expect(selectClipCov(cov, { ...b, params: half }, sel(half))).toEqual([0, 1]); // min(3, 2)
     // token 0 already clipped by PPO (A=1, ρ = e^0.3 = 1.35 > 1.2): only token 1 remains
     const old = new Float32Array(b.oldLogprobs);
     old[0] = -0.3;
-    expect(selectClipCov(cov, { ...b, oldLogprobs: old, params: { ...p, clipCovRatio: 0.5 }, seed: 7 })).toEqual([1]);
+    expect(selectClipCov(cov, { ...b, oldLogprobs: old, params: half }, sel(half))).toEqual([1]);
   });
 
   it('on a seeded random batch: counts, bounds, top-cov property, seed reproducibility', () => {
@@ -231,7 +235,7 @@ describe('Clip-Cov and KL-Cov selection', () => {
     }
     const n = mask.reduce((s, m) => s + m, 0);
     const cov = tokenCovariance(logprobs, advantages, mask);
-    const klSel = selectKlCov(cov, mask, 0.1);
+    const klSel = selectKlCov(cov, mask, selectionCount(0.1, n));
     expect(klSel.length).toBe(Math.floor(0.1 * n));
     const minSel = Math.min(...klSel.map((i) => cov[i]));
     for (let i = 0; i < B * T; i++) if (mask[i] && !klSel.includes(i)) expect(cov[i]).toBeLessThanOrEqual(minSel);
@@ -240,11 +244,12 @@ describe('Clip-Cov and KL-Cov selection', () => {
     const input = { logprobs, oldLogprobs: logprobs, advantages, mask, params: p };
     const candidates = [...cov.keys()].filter((i) => mask[i] && cov[i] > 0.05 && cov[i] < 2);
     expect(candidates.length).toBeGreaterThan(Math.floor(0.05 * n)); // so the draw is a real subset
-    const s1 = selectClipCov(cov, { ...input, seed: 1 });
+    const draw = (seed: number) => selectClipCov(cov, input, planSelection(p, mask, seed).clipCov!);
+    const s1 = draw(1);
     expect(s1.length).toBe(Math.max(1, Math.floor(0.05 * n)));
     for (const i of s1) expect(candidates).toContain(i);
-    expect(selectClipCov(cov, { ...input, seed: 1 })).toEqual(s1);
-    const others = [2, 3, 4, 5].map((seed) => selectClipCov(cov, { ...input, seed }).join());
+    expect(draw(1)).toEqual(s1);
+    const others = [2, 3, 4, 5].map((seed) => draw(seed).join());
     expect(others.some((s) => s !== s1.join())).toBe(true);
 
     // the batch function zeroes the PG gradient of exactly the Clip-Cov tokens
@@ -271,8 +276,11 @@ describe('Clip-Cov and KL-Cov selection', () => {
   it('top-entropy mask keeps the ⌈q·N⌉ highest-entropy loss tokens', () => {
     const H = new Float32Array([0.1, 2, 0.5, 3, 9, 1]);
     const m = new Uint8Array([1, 1, 1, 1, 0, 1]); // the 9 is not a loss token
-    expect([...topEntropyMask(H, m, 0.4)]).toEqual([0, 1, 0, 1, 0, 0]); // ⌈0.4·5⌉ = 2: H=3, H=2
-    expect([...topEntropyMask(H, m, 1)]).toEqual([1, 1, 1, 1, 0, 1]);
+    const k = (q: number) => planSelection({ ...params({}), topEntropyQuantile: q }, m, 0).topEntropyK;
+    expect(k(0.4)).toBe(2); // ⌈0.4·5⌉
+    expect([...topEntropyMask(H, m, k(0.4))]).toEqual([0, 1, 0, 1, 0, 0]); // H=3, H=2
+    expect(k(1)).toBe(null);
+    expect([...topEntropyMask(H, m, k(1))]).toEqual([1, 1, 1, 1, 0, 1]);
   });
 });
 

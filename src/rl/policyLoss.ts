@@ -13,7 +13,15 @@ import { aggregationWeights } from './aggregation';
 import type { RunConfig } from './config';
 import { klToken } from './kl';
 import type { MetricName } from './metrics';
-import { CLIPPED_HIGH, CLIPPED_LOW, type Engine, type PolicyLossSums, type TokenLossParams } from '../models/engine';
+import {
+  CLIP_COV_STREAM,
+  CLIPPED_HIGH,
+  CLIPPED_LOW,
+  type Engine,
+  type PolicyLossSums,
+  type TokenLossParams,
+  type TokenSelection,
+} from '../models/engine';
 import { Rng } from '../models/rng';
 
 export type { TokenLossParams };
@@ -158,57 +166,79 @@ export function tokenCovariance(logprobs: Float32Array, advantages: Float32Array
 export const selectionCount = (ratio: number, n: number) => Math.max(1, Math.floor(ratio * n));
 
 /**
- * Clip-Cov: among loss tokens not already clipped with lb < cov_t < ub, a random subset of
- * max(1, ⌊ratio·N⌋) (N = all loss tokens) is detached. Returns the chosen flat indices, ascending.
+ * The counts and parameters of the batch's token selection, from the mask alone: the top-entropy mask
+ * keeps ⌈q·N⌉ of the N loss tokens; Clip-Cov detaches and KL-Cov penalises max(1, ⌊ratio·N⌋).
+ * planPolicyLoss selects by it here; an engine with deviceRl selects by it on its device.
  */
-export function selectClipCov(
-  cov: Float64Array,
-  input: Pick<PolicyLossInput, 'logprobs' | 'oldLogprobs' | 'advantages' | 'mask' | 'params' | 'seed'>,
-): number[] {
-  const { mask, params: p } = input;
-  const candidates: number[] = [];
+export function planSelection(
+  p: Pick<
+    PolicyLossParams,
+    'policyLoss' | 'topEntropyQuantile' | 'clipCovRatio' | 'clipCovLb' | 'clipCovUb' | 'klCovRatio'
+  >,
+  mask: Uint8Array,
+  seed: number,
+): TokenSelection {
   let n = 0;
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i]) continue;
-    n++;
-    const clipped = clippedByOrigin(input.logprobs[i], input.oldLogprobs[i], input.advantages[i], p.epsLow, p.epsHigh);
-    if (!clipped && cov[i] > p.clipCovLb && cov[i] < p.clipCovUb) candidates.push(i);
-  }
-  if (n === 0) return [];
-  const k = Math.min(selectionCount(p.clipCovRatio, n), candidates.length);
-  return new Rng(input.seed, 0x0c11c0)
-    .shuffle(candidates)
-    .slice(0, k)
-    .sort((a, b) => a - b);
-}
-
-/** KL-Cov: the max(1, ⌊ratio·N⌋) loss tokens of largest cov_t (ties: lower index first). */
-export function selectKlCov(cov: Float64Array, mask: Uint8Array, ratio: number): number[] {
-  const valid: number[] = [];
-  for (let i = 0; i < mask.length; i++) if (mask[i]) valid.push(i);
-  if (valid.length === 0) return [];
-  const k = selectionCount(ratio, valid.length);
-  return valid
-    .sort((a, b) => cov[b] - cov[a] || a - b)
-    .slice(0, k)
-    .sort((a, b) => a - b);
+  for (let i = 0; i < mask.length; i++) if (mask[i]) n++;
+  const q = p.topEntropyQuantile;
+  return {
+    topEntropyK: q >= 1 ? null : Math.ceil(q * n),
+    clipCov:
+      p.policyLoss === 'clip-cov'
+        ? { k: selectionCount(p.clipCovRatio, n), lb: p.clipCovLb, ub: p.clipCovUb, seed }
+        : null,
+    klCovK: p.policyLoss === 'kl-cov' ? selectionCount(p.klCovRatio, n) : null,
+  };
 }
 
 /**
- * Top-entropy mask (Beyond the 80/20 rule): only the ⌈q·N⌉ loss tokens of highest H get the PG term
- * (ties: lower index first). Returns (B,T) 1 = PG term on.
+ * Clip-Cov: among loss tokens not already clipped with lb < cov_t < ub, a uniform random subset of
+ * min(k, candidates) is detached (a Fisher–Yates shuffle on CLIP_COV_STREAM, src/models/engine.ts).
+ * Returns the chosen flat indices, ascending.
  */
-export function topEntropyMask(entropy: Float32Array, mask: Uint8Array, q: number): Uint8Array {
-  const on = new Uint8Array(mask.length); // (B,T)
+export function selectClipCov(
+  cov: Float64Array,
+  input: Pick<PolicyLossInput, 'logprobs' | 'oldLogprobs' | 'advantages' | 'mask'> & {
+    params: Pick<PolicyLossParams, 'epsLow' | 'epsHigh'>;
+  },
+  c: NonNullable<TokenSelection['clipCov']>,
+): number[] {
+  const { mask, params: p } = input;
+  const candidates: number[] = [];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const clipped = clippedByOrigin(input.logprobs[i], input.oldLogprobs[i], input.advantages[i], p.epsLow, p.epsHigh);
+    if (!clipped && cov[i] > c.lb && cov[i] < c.ub) candidates.push(i);
+  }
+  return new Rng(c.seed, CLIP_COV_STREAM)
+    .shuffle(candidates)
+    .slice(0, Math.min(c.k, candidates.length))
+    .sort((a, b) => a - b);
+}
+
+/** The k loss tokens of largest value (ties: lower index first), ascending. */
+function topK(values: ArrayLike<number>, mask: Uint8Array, k: number): number[] {
   const valid: number[] = [];
   for (let i = 0; i < mask.length; i++) if (mask[i]) valid.push(i);
-  if (q >= 1) {
-    for (const i of valid) on[i] = 1;
-    return on;
-  }
-  const k = Math.ceil(q * valid.length);
-  valid.sort((a, b) => entropy[b] - entropy[a] || a - b);
-  for (let j = 0; j < k; j++) on[valid[j]] = 1;
+  return valid
+    .sort((a, b) => values[b] - values[a] || a - b)
+    .slice(0, k)
+    .sort((a, b) => a - b);
+}
+
+/** KL-Cov: the k loss tokens of largest cov_t (ties: lower index first). */
+export function selectKlCov(cov: Float64Array, mask: Uint8Array, k: number): number[] {
+  return topK(cov, mask, k);
+}
+
+/**
+ * Top-entropy mask (Beyond the 80/20 rule): only the k loss tokens of highest H get the PG term (ties:
+ * lower index first; k null: every loss token). Returns (B,T) 1 = PG term on.
+ */
+export function topEntropyMask(entropy: Float32Array, mask: Uint8Array, k: number | null): Uint8Array {
+  if (k === null) return Uint8Array.from(mask, (m) => (m ? 1 : 0));
+  const on = new Uint8Array(mask.length); // (B,T)
+  for (const i of topK(entropy, mask, k)) on[i] = 1;
   return on;
 }
 
@@ -232,14 +262,20 @@ export function planPolicyLoss(
 ): PolicyLossPlan {
   const { B, T, mask, params: p } = input;
   const weights = aggregationWeights(mask, B, T, p.lossAgg, p.normLength);
-  const pgOn = topEntropyMask(input.entropy, mask, p.topEntropyQuantile);
+  const sel = planSelection(p, mask, input.seed);
+  const pgOn = topEntropyMask(input.entropy, mask, sel.topEntropyK);
   const selected = new Uint8Array(B * T);
-  if (p.policyLoss === 'clip-cov') for (const i of selectClipCov(cov, input)) selected[i] = 1;
-  if (p.policyLoss === 'kl-cov') for (const i of selectKlCov(cov, mask, p.klCovRatio)) selected[i] = 1;
+  if (sel.clipCov) for (const i of selectClipCov(cov, input, sel.clipCov)) selected[i] = 1;
+  if (sel.klCovK !== null) for (const i of selectKlCov(cov, mask, sel.klCovK)) selected[i] = 1;
   // Clip-Cov detaches its selection from the PG term; KL-Cov penalises its selection instead.
-  const pgActive = p.policyLoss === 'clip-cov' ? pgOn.map((on, i) => on * (1 - selected[i])) : pgOn;
-  const klCovSelected = p.policyLoss === 'kl-cov' ? selected : new Uint8Array(B * T);
-  const tokenParams: TokenLossParams = {
+  const pgActive = sel.clipCov ? pgOn.map((on, i) => on * (1 - selected[i])) : pgOn;
+  const klCovSelected = sel.klCovK !== null ? selected : new Uint8Array(B * T);
+  return { weights, cov, selected, pgActive, klCovSelected, tokenParams: tokenLossParams(p) };
+}
+
+/** The elementwise loss's parameters for the variant: PPO's clip except KL-Cov; dual clip on vanilla only. */
+export function tokenLossParams(p: PolicyLossParams): TokenLossParams {
+  return {
     clip: p.policyLoss !== 'kl-cov',
     epsLow: p.epsLow,
     epsHigh: p.epsHigh,
@@ -249,7 +285,6 @@ export function planPolicyLoss(
     entropyCoef: p.entropyCoef,
     klCovCoef: p.klCovCoef,
   };
-  return { weights, cov, selected, pgActive, klCovSelected, tokenParams };
 }
 
 /** One token's share of the loss and its metrics, however it was computed (TS or an engine's device). */
@@ -370,15 +405,6 @@ export async function policyLossOn(
     lowClipped: terms.clipped[i] === CLIPPED_LOW,
     highClipped: terms.clipped[i] === CLIPPED_HIGH,
   }));
-}
-
-/**
- * Whether the batch-level plan reads the current log-probs or entropies (Clip-Cov / KL-Cov select on
- * cov_t, the top-entropy mask on H). Without them the plan is the aggregation weights alone, so an
- * engine that keeps log-probs on its device (Engine.deviceRl) need not send them back before the update.
- */
-export function planNeedsLogprobs(p: Pick<PolicyLossParams, 'policyLoss' | 'topEntropyQuantile'>): boolean {
-  return p.policyLoss !== 'vanilla' || p.topEntropyQuantile < 1;
 }
 
 /** The loss metrics from sums over the loss tokens (reducePolicyLoss's definitions). */

@@ -16,6 +16,7 @@ import type { GPTConfig } from '../models/config';
 import { MODEL_SIZES } from '../models/config';
 import { hash32, Rng } from '../models/rng';
 import { Tokenizer } from '../models/tokenizer';
+import { aggregationWeights } from './aggregation';
 import { computeAdvantages, hasRewardSignal, mean, stdUnbiased } from './advantages';
 import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
@@ -24,9 +25,9 @@ import { rewardComponentMetric, timingMetric, UPDATE_METRIC_NAMES, type MetricsR
 import { meanPassAtK } from './passAtK';
 import {
   metricsFromSums,
-  planNeedsLogprobs,
-  planPolicyLoss,
+  planSelection,
   policyLossOn,
+  tokenLossParams,
   type PolicyLossMetrics,
   type PolicyLossParams,
 } from './policyLoss';
@@ -386,12 +387,12 @@ export class Trainer {
 
   /**
    * The batch under the frozen reference and the rollout policy; the latter is the last forward on
-   * `engine`. An engine with `deviceRl` keeps them on its device, and they come back here only when the
-   * loss's plan needs them before the update (else null: the first update brings them back).
+   * `engine`. An engine with `deviceRl` keeps them on its device (null here): the first update brings
+   * them back with its metrics.
    */
   private async rolloutLogprobs(batch: TrainBatch): Promise<RolloutLogprobs | null> {
     const rl = this.engine.deviceRl;
-    if (rl) return rl.rolloutForward(batch.rollout.batch, this.refEngine, planNeedsLogprobs(this.lossParams()));
+    if (rl) return rl.rolloutForward(batch.rollout.batch, this.refEngine, false);
     const ref = new Float32Array((await this.refEngine.forward(batch.rollout.batch)).logprobs);
     const old = copyOutput(await this.engine.forward(batch.rollout.batch));
     return { ref, old };
@@ -436,10 +437,10 @@ export class Trainer {
   }
 
   /**
-   * `updateOn` on the engine's device (Engine.deviceRl): the plan is made here — from the current
-   * log-probs when it needs them (the rollout's read back, or a forward of the rows), else from the mask
-   * alone — and the rest is one command stream with one readback, which also brings back the rollout's
-   * log-probs when they have not come yet (`logprobs` null).
+   * `updateOn` on the engine's device (Engine.deviceRl): the aggregation weights and the selection's
+   * counts come from the mask here; the device selects tokens from its own log-probs and entropies
+   * (TokenSelection), and the whole update is one command stream with one readback, which also brings
+   * back the rollout's log-probs when they have not come yet (`logprobs` null).
    */
   private async updateOnDevice(
     rl: DeviceRlStep,
@@ -450,41 +451,18 @@ export class Trainer {
   ): Promise<{ metrics: UpdateMetrics; rollout: RolloutLogprobs | null }> {
     const { T } = batch.rollout.batch;
     const sub = rows ? selectRows(batch.rollout, rows) : batch.rollout;
-    const N = sub.batch.B * T;
     const pick = <A extends Float32Array | Uint8Array>(a: A) => (rows ? selectRowValues(a, T, rows) : a);
     const params = this.lossParams();
-    let reuseForward = !rows && firstEpoch;
-    let cur: PolicyOutput | null = reuseForward && logprobs ? logprobs.old : null;
-    if (planNeedsLogprobs(params) && !cur) {
-      cur = await this.engine.forward(sub.batch);
-      reuseForward = true;
-    }
-    // Without planNeedsLogprobs the plan reads only the mask and advantages: the zeros stand in.
-    const zeros = new Float32Array(N);
-    const advantages = pick(batch.tokenAdvantages);
     const mask = pick(batch.lossMask);
-    const plan = planPolicyLoss({
-      B: sub.batch.B,
-      T,
-      logprobs: cur?.logprobs ?? zeros,
-      oldLogprobs: logprobs ? pick(logprobs.old.logprobs) : zeros,
-      refLogprobs: zeros,
-      entropy: cur?.entropy ?? zeros,
-      advantages,
-      mask,
-      params,
-      seed: this.rng.int(0x7fffffff),
-    });
     const r = await rl.update({
       rows,
       batch: sub.batch,
-      reuseForward,
-      advantages,
+      reuseForward: !rows && firstEpoch,
+      advantages: pick(batch.tokenAdvantages),
       mask,
-      weights: plan.weights,
-      pgActive: plan.pgActive,
-      klCovSelected: plan.klCovSelected,
-      params: plan.tokenParams,
+      weights: aggregationWeights(mask, sub.batch.B, T, params.lossAgg, params.normLength),
+      selection: planSelection(params, mask, this.rng.int(0x7fffffff)),
+      params: tokenLossParams(params),
       opt: this.adamw(),
       readRollout: !logprobs,
     });

@@ -247,7 +247,6 @@ async function benchGrpo(rt: GpuRuntime, software: boolean): Promise<string> {
   const deviceStep = async () => {
     const r = rolloutBatch((await generateOn(engine)).completions);
     await engine.deviceRl.rolloutForward(r.batch, ref, false);
-    const zeros = new Float32Array(B * T);
     return engine.deviceRl.update({
       rows: null,
       batch: r.batch,
@@ -255,8 +254,7 @@ async function benchGrpo(rt: GpuRuntime, software: boolean): Promise<string> {
       advantages: r.advantages,
       mask: r.mask,
       weights: r.weights,
-      pgActive: r.mask,
-      klCovSelected: zeros,
+      selection: { topEntropyK: null, clipCov: null, klCovK: null },
       params,
       opt,
       readRollout: true,

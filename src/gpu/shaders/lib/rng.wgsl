@@ -16,3 +16,10 @@ fn uniform_at(seed: u32, stream: u32, counter: u32) -> f32 {
   let h = hash32(hash32(hash32(seed) ^ stream) ^ counter);
   return f32(h >> 8u) / 16777216.0;
 }
+
+// Integer in [0, n) from (seed, stream, counter), as Rng.int: ⌊u·n⌋ of uniform_at's 24 bits, in
+// integer arithmetic (h = a·2¹² + b, so ⌊h·n/2²⁴⌋ = ⌊(a·n + ⌊b·n/2¹²⌋)/2¹²⌋), exact for n ≤ 2²⁰.
+fn rand_below(seed: u32, stream: u32, counter: u32, n: u32) -> u32 {
+  let h = hash32(hash32(hash32(seed) ^ stream) ^ counter) >> 8u;
+  return ((h >> 12u) * n + (((h & 0xfffu) * n) >> 12u)) >> 12u;
+}
