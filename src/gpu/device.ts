@@ -50,7 +50,10 @@ export async function acquireDevice(gpu: GPU | undefined = globalThis.navigator?
     throw new WebGpuUnavailableError('WebGPU is present but offered no adapter (GPU blocklisted or disabled)');
   const summary = summarizeAdapter(adapter);
   const l = adapter.limits;
+  // Timestamp queries time the kernels (GpuRuntime.takeKernelTimeMs); a device without them still runs everything.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({
+    requiredFeatures,
     requiredLimits: {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxBufferSize: l.maxBufferSize,

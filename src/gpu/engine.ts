@@ -295,6 +295,10 @@ export class WebGpuEngine implements Engine {
     return out;
   }
 
+  takeKernelTimeMs(): number | null {
+    return this.rt.takeKernelTimeMs();
+  }
+
   // ---- the RL update on the device (DeviceRlStep) ----
 
   /**

@@ -503,6 +503,14 @@ describe('a whole Trainer step on WebGpuEngine against CpuEngine', () => {
 
       const tokens = c.tokens.reduce((s, t) => s + t.length, 0);
       const lines: string[] = [];
+      // Kernel time: the device's clock on WebGPU (within the step's wall time), absent on the CPU.
+      expect(c.metrics['timing/gpu_ms']).toBeUndefined();
+      const kernelShare = runs.slice(1).map((g) => {
+        const kernel = g.metrics['timing/gpu_ms']!;
+        expect(kernel).toBeGreaterThan(0);
+        expect(kernel).toBeLessThan(g.metrics.step_time_ms!);
+        return `${((100 * kernel) / g.metrics.step_time_ms!).toFixed(0)}%`;
+      });
       for (const g of runs.slice(1)) {
         expect(g.tokens).toEqual(c.tokens);
         const rel: string[] = [];
@@ -560,6 +568,7 @@ describe('a whole Trainer step on WebGpuEngine against CpuEngine', () => {
       const clip = [c.metrics['clip_ratio/low_mean']!, c.metrics['clip_ratio/high_mean']!].map((x) => x.toFixed(3));
       console.log(
         `Trainer step, ${label}: mapAsync per step ${maps.slice(1).join(' (deviceRl) vs ')}${maps.length > 2 ? ' (without)' : ''}; ` +
+          `kernel time ${kernelShare.join(' vs ')} of the step; ` +
           `clip ratio low/high ${clip.join('/')}; ${lines.join(' | without deviceRl: ')}`,
       );
     },

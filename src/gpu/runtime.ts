@@ -39,6 +39,97 @@ export interface KernelSpec {
 export const pipelineKey = (spec: KernelSpec): string =>
   spec.constants ? `${spec.name}:${JSON.stringify(spec.constants)}` : spec.name;
 
+/**
+ * Kernel time from the device's own clock: every compute pass writes a timestamp as it begins and ends
+ * (timestamp queries, where the device has the feature). A recorder resolves its passes' pairs when it
+ * submits; the next readback brings them back in the same mapAsync, and `takeKernelTimeMs` sums
+ * end − begin over the passes. Chrome coarsens these timestamps (to 100 µs unless its WebGPU developer
+ * features are on), so a pass shorter than that reads as 0 or 100 µs; over a step's passes it averages out.
+ */
+class PassTimer {
+  private readonly querySet: GPUQuerySet;
+  private readonly free: number[]; // pair indices not held by an unsubmitted recorder
+  private resolved: { buffer: GPUBuffer; runs: { bytes: number; pairs: number }[] }[] = []; // submitted, not read
+  private ns = 0; // summed pass time collected since the last take
+  private missed = false; // a pass went untimed (every pair was held) since the last take
+
+  constructor(
+    private readonly device: GPUDevice,
+    pairs = 1024, // passes recorded and not yet submitted, at most
+  ) {
+    this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * pairs });
+    this.free = Array.from({ length: pairs }, (_, i) => pairs - 1 - i);
+  }
+
+  /** The timestamp writes of a new pass, or undefined when every pair is held (that pass goes untimed). */
+  open(held: number[]): GPUComputePassTimestampWrites | undefined {
+    const p = this.free.pop();
+    if (p === undefined) {
+      this.missed = true;
+      return undefined;
+    }
+    held.push(p);
+    return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * p, endOfPassWriteIndex: 2 * p + 1 };
+  }
+
+  /** Resolves a recorder's pairs at the end of its encoder (each run of consecutive pairs 256-aligned) and frees them. */
+  resolve(encoder: GPUCommandEncoder, held: number[]): void {
+    if (held.length === 0) return;
+    const runs: { first: number; pairs: number; offset: number }[] = [];
+    let bytes = 0;
+    for (const p of held) {
+      const last = runs[runs.length - 1];
+      if (last && p === last.first + last.pairs) last.pairs++;
+      else {
+        if (last) bytes += Math.ceil((last.pairs * 16) / 256) * 256;
+        runs.push({ first: p, pairs: 1, offset: bytes });
+      }
+    }
+    const end = runs[runs.length - 1];
+    const buffer = this.device.createBuffer({
+      size: end.offset + end.pairs * 16,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+    for (const r of runs) encoder.resolveQuerySet(this.querySet, 2 * r.first, 2 * r.pairs, buffer, r.offset);
+    this.resolved.push({ buffer, runs: runs.map((r) => ({ bytes: r.offset, pairs: r.pairs })) });
+    this.free.push(...held);
+    held.length = 0;
+  }
+
+  /** The resolved timestamps as readback items (to ride along with the next read), and how to sum them. */
+  collect(): { items: { buffer: GPUBuffer; count: number }[]; sum: (data: ArrayBuffer[]) => void } {
+    const taken = this.resolved;
+    this.resolved = [];
+    return {
+      items: taken.map((t) => ({ buffer: t.buffer, count: t.buffer.size / 4 })),
+      sum: (data) => {
+        data.forEach((d, i) => {
+          for (const r of taken[i].runs) {
+            const ts = new BigUint64Array(d, r.bytes, 2 * r.pairs);
+            for (let j = 0; j < r.pairs; j++)
+              if (ts[2 * j + 1] > ts[2 * j]) this.ns += Number(ts[2 * j + 1] - ts[2 * j]);
+          }
+          taken[i].buffer.destroy();
+        });
+      },
+    };
+  }
+
+  /** Kernel time collected since the last take (ms), or null when a pass went untimed. */
+  take(): number | null {
+    const ms = this.missed ? null : this.ns / 1e6;
+    this.ns = 0;
+    this.missed = false;
+    return ms;
+  }
+
+  destroy(): void {
+    for (const t of this.resolved) t.buffer.destroy();
+    this.resolved = [];
+    this.querySet.destroy();
+  }
+}
+
 export class GpuRuntime {
   private pipelines = new Map<string, GPUComputePipeline>();
   private free = new Map<string, GPUBuffer[]>(); // pooled buffers by "usage:size"
@@ -47,7 +138,21 @@ export class GpuRuntime {
   submitCount = 0;
   mapCount = 0; // mapAsync calls (readbacks) since the last resetCounters()
 
-  constructor(readonly device: GPUDevice) {}
+  /** @internal Times compute passes where the device has timestamp queries (PassTimer). */
+  readonly timer: PassTimer | null;
+
+  constructor(readonly device: GPUDevice) {
+    this.timer = device.features.has('timestamp-query') ? new PassTimer(device) : null;
+  }
+
+  /**
+   * Milliseconds the device spent in compute passes whose timestamps came back since the last call
+   * (they ride along with readbacks, so after a readback this covers everything submitted before it);
+   * null when the device has no timestamp queries or a pass went untimed.
+   */
+  takeKernelTimeMs(): number | null {
+    return this.timer ? this.timer.take() : null;
+  }
 
   /** The compiled pipeline for a kernel; compiled on first use only. */
   pipeline(spec: KernelSpec): GPUComputePipeline {
@@ -159,7 +264,11 @@ export class GpuRuntime {
    * Each item: the buffer, the count of 4-byte words (f32/i32) to read and the word to start at (default 0).
    * Each range starts 256-byte aligned in the staging buffer.
    */
-  async read(items: { buffer: GPUBuffer; count: number; offset?: number }[]): Promise<ArrayBuffer[]> {
+  async read(asked: { buffer: GPUBuffer; count: number; offset?: number }[]): Promise<ArrayBuffer[]> {
+    const timestamps = this.timer?.collect();
+    const items: { buffer: GPUBuffer; count: number; offset?: number }[] = timestamps
+      ? [...asked, ...timestamps.items]
+      : asked;
     const sizes = items.map((it) => it.count * 4);
     const offsets: number[] = [];
     let total = 0;
@@ -180,7 +289,8 @@ export class GpuRuntime {
     const out = items.map((_, i) => mapped.slice(offsets[i], offsets[i] + sizes[i]));
     staging.unmap();
     staging.destroy();
-    return out;
+    timestamps?.sum(out.slice(asked.length));
+    return out.slice(0, asked.length);
   }
 
   async readF32(buffer: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
@@ -205,6 +315,7 @@ export class GpuRuntime {
     this.free.clear();
     this.uniformPool = [];
     this.pipelines.clear();
+    this.timer?.destroy();
   }
 }
 
@@ -213,6 +324,7 @@ export class Recorder {
   private encoder: GPUCommandEncoder;
   private pass: GPUComputePassEncoder | null = null;
   private uniforms: GPUBuffer[] = []; // the parameters of this recorder's dispatches
+  private timed: number[] = []; // the PassTimer pairs of this recorder's passes
 
   constructor(private rt: GpuRuntime) {
     this.encoder = rt.device.createCommandEncoder();
@@ -226,7 +338,7 @@ export class Recorder {
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
     buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: b instanceof GPUBuffer ? { buffer: b } : b }));
     const bindGroup = this.rt.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    if (!this.pass) this.pass = this.encoder.beginComputePass({ timestampWrites: this.rt.timer?.open(this.timed) });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = workgroups;
@@ -251,6 +363,7 @@ export class Recorder {
 
   submit(): void {
     this.endPass();
+    this.rt.timer?.resolve(this.encoder, this.timed);
     this.rt.device.queue.submit([this.encoder.finish()]);
     this.rt.submitted(this.uniforms);
     this.uniforms = [];

@@ -212,6 +212,13 @@ export interface Engine {
    */
   tokenCovariance?(logprobs: Float32Array, advantages: Float32Array, mask: Uint8Array): Promise<Float32Array>;
 
+  /**
+   * Optional capability: milliseconds the device spent running this engine's kernels since the last
+   * call, from the device's own clock (WebGPU timestamp queries), covering the work whose results have
+   * come back; null when the device cannot tell. Engines sharing a device may report each other's time.
+   */
+  takeKernelTimeMs?(): number | null;
+
   /** Optional capability: the update on the device (DeviceRlStep); without it the RL core drives forward/backward/step. */
   readonly deviceRl?: DeviceRlStep;
 

@@ -43,7 +43,12 @@ export type TimingPhase = (typeof TIMING_PHASES)[number];
 
 /** The mean of one reward component's (unweighted) values over the step's completions. */
 export type RewardComponentMetric = `rewards/${string}/mean`;
-export type TimingMetric = `timing/${TimingPhase}_ms`;
+/**
+ * The device's kernel time within the step (timestamp queries; Engine.takeKernelTimeMs), inside the
+ * phases' wall time rather than a phase of its own. Absent where the device cannot tell.
+ */
+export const KERNEL_TIME_METRIC = 'timing/gpu_ms';
+export type TimingMetric = `timing/${TimingPhase}_ms` | typeof KERNEL_TIME_METRIC;
 
 /** Every name a metrics row may carry. */
 export type MetricKey = MetricName | RewardComponentMetric | TimingMetric;
@@ -62,6 +67,7 @@ export function isMetricKey(name: string): name is MetricKey {
   return (
     (METRIC_NAMES as readonly string[]).includes(name) ||
     isRewardComponentMetric(name) ||
-    TIMING_PHASES.some((p) => name === timingMetric(p))
+    TIMING_PHASES.some((p) => name === timingMetric(p)) ||
+    name === KERNEL_TIME_METRIC
   );
 }

@@ -21,7 +21,14 @@ import { computeAdvantages, hasRewardSignal, mean, stdUnbiased } from './advanta
 import { parseRunConfig, type RunConfig } from './config';
 import { nextEntropyCoef } from './entropyControl';
 import { evalPrompts } from './evalBudget';
-import { rewardComponentMetric, timingMetric, UPDATE_METRIC_NAMES, type MetricsRow, type TimingPhase } from './metrics';
+import {
+  KERNEL_TIME_METRIC,
+  rewardComponentMetric,
+  timingMetric,
+  UPDATE_METRIC_NAMES,
+  type MetricsRow,
+  type TimingPhase,
+} from './metrics';
 import { meanPassAtK } from './passAtK';
 import {
   metricsFromSums,
@@ -275,6 +282,7 @@ export class Trainer {
   }
 
   private async stepPhases(hooks: StepHooks): Promise<StepReport> {
+    this.takeKernelTime(); // what ran before this step is not its time
     const start = now();
     const row: MetricsRow = { step: this.step_ };
     const timings: MetricValues = {};
@@ -305,9 +313,21 @@ export class Trainer {
     Object.assign(row, rolloutMetrics(all, this.config.scaleRewards), this.policyMetrics(batch, logprobs.old, update));
     this.writeThroughput(row, now() - start, all, batch, evalTokens);
     Object.assign(row, timings);
+    const kernelMs = this.takeKernelTime(); // the update's readback brought back the step's last timestamps
+    if (kernelMs !== null) row[KERNEL_TIME_METRIC] = kernelMs;
     const samples = this.samples(kept, batch, logprobs.old);
     this.finishStep(row);
     return { step: row.step, metrics: row, samples };
+  }
+
+  /**
+   * Device kernel time of the policy and reference engines since the last call (Engine.takeKernelTimeMs);
+   * null when neither has a device clock or one could not tell.
+   */
+  private takeKernelTime(): number | null {
+    const times = [this.engine, this.refEngine].flatMap((e) => (e.takeKernelTimeMs ? [e.takeKernelTimeMs()] : []));
+    if (times.length === 0 || times.some((t) => t === null)) return null;
+    return times.reduce((s: number, t) => s + t!, 0);
   }
 
   /** Drops the final evaluation row so the run can go on past its old last step (RunLoop.setTotalSteps). */

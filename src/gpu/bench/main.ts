@@ -195,6 +195,19 @@ async function counted(fn: () => Promise<unknown>): Promise<{ maps: number; disp
 }
 
 /**
+ * The share of `fn`'s wall time the device spent in our kernels (GpuRuntime.takeKernelTimeMs), summed
+ * over `runs` calls, as a percentage; 'n/a' where the adapter has no timestamp queries.
+ */
+async function kernelShare(rt: GpuRuntime, fn: () => Promise<unknown>, runs: number): Promise<string> {
+  rt.takeKernelTimeMs();
+  const t = performance.now();
+  for (let i = 0; i < runs; i++) await fn();
+  const wall = performance.now() - t;
+  const kernel = rt.takeKernelTimeMs();
+  return kernel === null ? 'n/a' : `${((100 * kernel) / wall).toFixed(0)}%`;
+}
+
+/**
  * (d) One GRPO step in the trainer's common case (vanilla clip ε 0.2/0.28, k3 KL β 0.05, α 0.01,
  * token-mean, one pass; docs/DESIGN.md §5): B rows = B/4 prompts × 4 completions of L tokens at τ = 1,
  * fixed advantages ±1 per row.
@@ -287,9 +300,11 @@ async function benchGrpo(rt: GpuRuntime, software: boolean): Promise<string> {
   await deviceStep(); // pipelines compiled
   const devCounts = await counted(deviceStep);
   const dev = await medianMs(deviceStep, runs);
+  const devKernel = await kernelShare(rt, deviceStep, runs);
   await perCallStep();
   const perCallCounts = await counted(perCallStep);
   const perCall = await medianMs(perCallStep, runs);
+  const perCallKernel = await kernelShare(rt, perCallStep, runs);
   for (const e of [engine, ref, engine2, ref2]) e.dispose();
   log(`GRPO step ${B}×(${P}+${L}) TF.js`);
   const tfm = new TfjsGpt2(cfg, flat);
@@ -315,6 +330,7 @@ async function benchGrpo(rt: GpuRuntime, software: boolean): Promise<string> {
         ['ms per step', fmt(dev, 1), fmt(perCall, 1), fmt(theirs, 1), fmt(theirs / dev)],
         ['mapAsync per step', devCounts.maps, perCallCounts.maps, tfCounts.maps, ''],
         ['dispatches per step', devCounts.dispatches, perCallCounts.dispatches, tfCounts.dispatches, ''],
+        ['kernel time (timestamp queries), % of the step', devKernel, perCallKernel, '', ''],
       ],
     ),
   ].join('\n');
