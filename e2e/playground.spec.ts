@@ -66,6 +66,10 @@ test('preset → Start → step 3 with charts drawn → Pause → new reward sha
     page.getByRole('figure', { name: 'Reward' }).locator('path.recharts-line-curve').first(),
   ).toHaveAttribute('d', /L/);
   await expect(page.getByRole('region', { name: 'Completions' }).getByRole('table').first()).toBeVisible();
+  // Kernel time from the adapter's timestamp queries: the step-time chart draws it as a line over the phases.
+  const timing = page.getByRole('figure', { name: 'Step time' });
+  await expect(timing).toContainText('gpu (kernels)');
+  await expect(timing.locator('path.recharts-line-curve').first()).toHaveAttribute('d', /L/);
 
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(status).toContainText('paused');
