@@ -74,6 +74,24 @@ const rows = kernelTable(read('docs/ARCHITECTURE.md'));
 const column = (key: 'wrapper' | 'wgsl' | 'test', dir: string) =>
   rows.map((r) => ({ row: r.line, files: filesWithNames(r[key], dir) }));
 
+describe('docs/ARCHITECTURE.md, one RL step', () => {
+  test('every function, method, class or type the walk-through names is in src/', () => {
+    const doc = read('docs/ARCHITECTURE.md');
+    const section = doc.slice(doc.indexOf('## One RL step'), doc.indexOf('## Kernels'));
+    // `Trainer.step({ onPhase, shouldStop })` names step, `deviceRl.update` update; references.test.ts checks paths.
+    const names = spans(section)
+      .filter((s) => (!s.includes('/') && !s.includes(' ')) || /^[\w.]+\(/.test(s))
+      .map((s) => s.split('(')[0].split('.').pop()!)
+      .filter((n) => /^[A-Za-z_]\w*$/.test(n));
+    expect(names.length).toBeGreaterThan(40);
+    const src = walk('src')
+      .filter((f) => /\.(ts|tsx|wgsl)$/.test(f))
+      .map(read)
+      .join('\n');
+    for (const name of new Set(names)) expect(new RegExp(`\\b${name}\\b`).test(src), `${name} in src/`).toBe(true);
+  });
+});
+
 describe('docs/ARCHITECTURE.md kernel table', () => {
   test('has a row per kernel family at least', () => {
     expect(rows.length).toBeGreaterThanOrEqual(20);

@@ -45,6 +45,12 @@ describe('references', () => {
     for (const { where, match } of hits) expect(existsSync(join(root, 'docs', match[1])), where).toBe(true);
   });
 
+  test('every file path the docs name under src/, scripts/, e2e/ or docs/ exists', () => {
+    const hits = find(docs, /\b(?:src|scripts|e2e|docs)\/[\w./-]*\w/g).filter(({ match }) => !/[*<]/.test(match[0]));
+    expect(hits.length).toBeGreaterThan(100);
+    for (const { where, match } of hits) expect(existsSync(join(root, match[0])), `${where}: ${match[0]}`).toBe(true);
+  });
+
   test('every DESIGN.md §N and RESEARCH.md §N names a section of that doc', () => {
     const cited = { DESIGN: sections('docs/DESIGN.md'), RESEARCH: sections('docs/RESEARCH.md') };
     const hits = find([...code, ...docs], /\b(DESIGN|RESEARCH)\.md ?§ ?(\d+)/g);
