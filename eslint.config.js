@@ -2,8 +2,8 @@
 // the page or the command line; the device layer knows only the model; the page and the command line
 // sit on top and never import each other. No policy allows `scripts`, so nothing in src/ imports it.
 // Type-only and dynamic imports count like any other. The linter checks imports only; types and
-// formatting are tsc's and prettier's. Vite's `?raw` shader imports do not resolve to a file, so they
-// are not checked; the shaders live in src/gpu and only src/gpu loads them.
+// formatting are tsc's and prettier's. Vite's `?raw` shader imports do not resolve to a file, so the
+// boundaries plugin cannot place them; a rule of their own keeps shader loading inside src/gpu.
 import { defineConfig } from 'eslint/config';
 import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
@@ -48,6 +48,16 @@ export default defineConfig(
             { from: { ...layer('gpu'), file: { categories: 'test' } }, allow: { to: layer('rl') } },
           ],
         },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx,mjs,js}'],
+    ignores: ['src/gpu/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '\\.wgsl(\\?|$)', message: 'Only src/gpu loads shaders (src/gpu/wgsl.ts).' }] },
       ],
     },
   },

@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'docs/**/*.test.ts'],
           exclude: ['src/**/*.gpu.test.ts', 'node_modules/**'],
           testTimeout: 120_000,
         },

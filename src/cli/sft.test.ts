@@ -27,7 +27,7 @@ const EOS = 2;
 const PAD = 0;
 const row = (line: string) => [BOS, ...[...line].map((ch) => vocab.indexOf(ch)), EOS];
 
-/** §9 batch built by hand: right-padded with <pad>, targets = next token for every real token after <bos>. */
+/** A docs/DESIGN.md §9 batch built by hand: right-padded with <pad>; every real token after <bos> is a target. */
 function handBatch(lines: string[]): TokenBatch {
   const rows = lines.map(row);
   const T = Math.max(...rows.map((r) => r.length));

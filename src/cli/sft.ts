@@ -1,6 +1,6 @@
 // `sft`: supervised warm-up on the CPU engine (docs/DESIGN.md §9), from a checkpoint or a fresh init, on the
 // lines of a data file or on a task's generated demonstrations. The batch order, padding, loss positions,
-// AdamW and clipping follow §9 exactly, so an independent GPT-2 can reproduce the loss trajectory.
+// AdamW and clipping follow that section exactly, so an independent GPT-2 can reproduce the loss trajectory.
 
 import { readFileSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -160,7 +160,7 @@ function modelSource(flag: ModelFlag, task: Task | undefined, lines: string[] | 
   return { config, vocab, task: task?.name ?? '' };
 }
 
-/** The sequences of step s, per §9: lines s·B … s·B+B−1 modulo the line count, in order. */
+/** The sequences of step s, per docs/DESIGN.md §9: lines s·B … s·B+B−1 modulo the line count, in order. */
 function dataBatches(lines: string[], path: string, tokenizer: Tokenizer, blockSize: number, B: number) {
   const sequences = lines.map((line, k) => {
     let ids: number[];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from '../rl/diagnostics';
 import type { MetricsRow } from '../rl/metrics';
+import { BASE_CHECKPOINT_DIR } from '../rl/config';
 import { PRESETS } from '../rl/presets';
 import { runSummary, sweepSummary, SUMMARY_METRICS } from '../rl/summary';
 import {
@@ -34,7 +35,7 @@ The same RL run (as \`train\`) once per seed, then a summary across seeds.
   --seeds LIST      comma-separated seeds, e.g. 1,2,3
   --steps N         override the config's steps
   --jobs J          seeds run at once, each in its own process (default 1: one after another, in this process)
-  --checkpoints DIR where base checkpoints live (default public/checkpoints)
+  --checkpoints DIR where base checkpoints live (default ${BASE_CHECKPOINT_DIR})
   --out DIR         writes DIR/seed-<s>/ (as train: config.json, metrics.jsonl, final.safetensors,
                     diagnostics.json), DIR/summary.json and DIR/diagnostics.json
   -h, --help        show this help

@@ -126,7 +126,7 @@ export function referenceLogSoftmax(ckpt: Checkpoint, tokens: number[]): Float64
   });
 }
 
-/** Mean −log p over the §9 SFT targets of `<bos> line <eos>` rows (every token after <bos>), by the reference. */
+/** Mean −log p by the reference over the SFT targets of `<bos> line <eos>` rows (docs/DESIGN.md §9). */
 export function referenceSftLoss(ckpt: Checkpoint, rows: number[][]): number {
   let nll = 0;
   let n = 0;

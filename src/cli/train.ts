@@ -1,5 +1,5 @@
 // `train`: an RL run on the CPU engine (docs/DESIGN.md §9) from a preset or a config file. DIR gets
-// config.json (the full config, defaults filled in), metrics.jsonl (one object per step, §5 metric
+// config.json (the full config, defaults filled in), metrics.jsonl (one object per step, docs/DESIGN.md §5 metric
 // names, plus a last row evaluating the final weights), final.safetensors and diagnostics.json (the
 // failure patterns the metrics show, src/rl/diagnostics.ts; also printed). Progress on stderr.
 

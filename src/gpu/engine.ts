@@ -34,7 +34,7 @@ import type {
 } from '../models/engine';
 import { initialWeights } from '../models/init';
 import type { ParamLayout } from '../models/params';
-import { validateTokenBatch } from '../models/validate';
+import { validateOptimizerState, validateTokenBatch, validateWeights } from '../models/validate';
 import { Activations } from './activations';
 import type { GpuContext } from './device';
 import { generate } from './generate';
@@ -455,6 +455,7 @@ export class WebGpuEngine implements Engine {
   }
 
   async setWeights(weights: Map<string, Float32Array>): Promise<void> {
+    validateWeights(this.config, weights);
     this.flush();
     this.rt.write(this.params, this.aligned.pack(weights, 'setWeights'));
   }
@@ -474,8 +475,7 @@ export class WebGpuEngine implements Engine {
   }
 
   async setOptimizerState(s: OptimizerState): Promise<void> {
-    const n = this.layout.total;
-    if (s.m.length !== n || s.v.length !== n) throw new Error(`setOptimizerState: m and v must hold ${n} elements`);
+    validateOptimizerState(this.config, s);
     this.flush();
     this.rt.write(this.m, this.aligned.fromFlat(s.m));
     this.rt.write(this.v, this.aligned.fromFlat(s.v));

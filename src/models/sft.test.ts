@@ -1,4 +1,4 @@
-// The shared SFT routine: batches as §9 builds them, demonstrations on their own seeded stream, and
+// The shared SFT routine: batches as docs/DESIGN.md §9 builds them, demonstrations on their own seeded stream, and
 // steps that are exactly forward → mean-NLL backward → clipped AdamW on the engine.
 import { describe, expect, test } from 'vitest';
 import type { GPTConfig } from './config';

@@ -1,10 +1,13 @@
-// The shared checks of TokenBatch and GenerateRequest: each bad input is refused with its field and
-// value named, good ones (at the bounds) pass, and the CPU engine refuses through them.
+// The shared checks of TokenBatch, GenerateRequest, weight maps and optimizer states: each bad input
+// is refused with its field and value named, good ones (at the bounds) pass, and the CPU engine
+// refuses through them.
 import { describe, expect, test } from 'vitest';
 import type { GPTConfig } from './config';
 import { CpuEngine } from './cpu/engine';
-import type { GenerateRequest, TokenBatch } from './engine';
-import { validateGenerateRequest, validateTokenBatch } from './validate';
+import type { GenerateRequest, OptimizerState, TokenBatch } from './engine';
+import { initialWeights } from './init';
+import { paramLayout } from './params';
+import { validateGenerateRequest, validateOptimizerState, validateTokenBatch, validateWeights } from './validate';
 
 const CONFIG: GPTConfig = { vocabSize: 7, blockSize: 6, nEmbd: 8, nLayer: 1, nHead: 2 };
 
@@ -98,5 +101,66 @@ describe('validateGenerateRequest', () => {
   test('CpuEngine.generate refuses through it', async () => {
     const engine = new CpuEngine(CONFIG, { seed: 0 });
     await expect(engine.generate(request({ temperature: -1 }))).rejects.toThrow('temperature = -1');
+  });
+});
+
+describe('validateWeights', () => {
+  // CONFIG's layout: wte (7,8), wpe (6,8), one block, ln_f.
+  const weights = () => initialWeights(CONFIG, 0);
+
+  test('the init passes; a map missing a tensor, with an unknown one or a wrong size is refused by name', () => {
+    expect(() => validateWeights(CONFIG, weights())).not.toThrow();
+    const missing = weights();
+    missing.delete('transformer.h.0.mlp.c_fc.bias');
+    expect(() => validateWeights(CONFIG, missing)).toThrow(
+      'setWeights: missing tensor transformer.h.0.mlp.c_fc.bias [32]',
+    );
+    const extra = weights().set('lm_head.weight', new Float32Array(56));
+    expect(() => validateWeights(CONFIG, extra)).toThrow('setWeights: unknown tensor lm_head.weight for this config');
+    const wrong = weights().set('transformer.wpe.weight', new Float32Array(47));
+    expect(() => validateWeights(CONFIG, wrong)).toThrow(
+      'setWeights: transformer.wpe.weight has 47 elements, expected [6,8] = 48',
+    );
+  });
+
+  test('CpuEngine.setWeights and its constructor refuse through it, and leave the weights as they were', async () => {
+    const engine = new CpuEngine(CONFIG, { seed: 0 });
+    const extra = weights().set('lm_head.weight', new Float32Array(56));
+    expect(() => new CpuEngine(CONFIG, { weights: extra })).toThrow('unknown tensor lm_head.weight');
+    const before = await engine.getWeights();
+    const wrong = weights().set('transformer.wte.weight', new Float32Array(3).fill(1));
+    await expect(engine.setWeights(wrong)).rejects.toThrow('transformer.wte.weight has 3 elements');
+    expect(await engine.getWeights()).toEqual(before);
+  });
+});
+
+describe('validateOptimizerState', () => {
+  const P = paramLayout(CONFIG).total;
+  const state = (over: Partial<OptimizerState> = {}): OptimizerState => ({
+    m: new Float32Array(P),
+    v: new Float32Array(P),
+    t: 0,
+    ...over,
+  });
+
+  test('moments of P elements with t = 0 or a later step pass', () => {
+    expect(() => validateOptimizerState(CONFIG, state())).not.toThrow();
+    expect(() => validateOptimizerState(CONFIG, state({ t: 12 }))).not.toThrow();
+  });
+
+  test.each([
+    [{ m: new Float32Array(3) }, `setOptimizerState: m/v have 3/${P} elements, the model has ${P} parameters`],
+    [{ v: new Float32Array(P + 1) }, `setOptimizerState: m/v have ${P}/${P + 1} elements`],
+    [{ t: -1 }, 'setOptimizerState: t must be a non-negative integer, got -1'],
+    [{ t: 1.5 }, 'setOptimizerState: t must be a non-negative integer, got 1.5'],
+  ] as [Partial<OptimizerState>, string][])('%o → %s', (over, message) => {
+    expect(() => validateOptimizerState(CONFIG, state(over))).toThrow(message);
+  });
+
+  test('CpuEngine.setOptimizerState refuses through it', async () => {
+    const engine = new CpuEngine(CONFIG, { seed: 0 });
+    await expect(engine.setOptimizerState(state({ t: NaN }))).rejects.toThrow(
+      't must be a non-negative integer, got NaN',
+    );
   });
 });

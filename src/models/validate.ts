@@ -1,9 +1,10 @@
 // The one check of what callers hand an engine (docs/DESIGN.md §2): both engines run it before any
-// work, so a bad batch or request fails the same way, with the field and the value named, on the
-// CPU and on WebGPU.
+// work, so a bad batch, request, weight map or optimizer state fails the same way, with the field
+// and the value named, on the CPU and on WebGPU.
 
 import type { GPTConfig } from './config';
-import type { GenerateRequest, TokenBatch } from './engine';
+import type { GenerateRequest, OptimizerState, TokenBatch } from './engine';
+import { paramLayout } from './params';
 
 const isNonNegativeInt = (x: number) => Number.isInteger(x) && x >= 0;
 
@@ -61,4 +62,30 @@ export function validateGenerateRequest(config: GPTConfig, req: GenerateRequest)
       }
     }
   });
+}
+
+/** Exactly the tensors of the config's layout (HF names), each with its size: none missing, none unknown. */
+export function validateWeights(config: GPTConfig, weights: Map<string, Float32Array>): void {
+  const layout = paramLayout(config);
+  for (const name of weights.keys()) {
+    if (!layout.byName.has(name)) throw new Error(`setWeights: unknown tensor ${name} for this config`);
+  }
+  for (const t of layout.tensors) {
+    const w = weights.get(t.name);
+    if (w === undefined) throw new Error(`setWeights: missing tensor ${t.name} [${t.shape.join(',')}]`);
+    if (w.length !== t.size) {
+      throw new Error(`setWeights: ${t.name} has ${w.length} elements, expected [${t.shape.join(',')}] = ${t.size}`);
+    }
+  }
+}
+
+/** AdamW's moments m and v with one element per parameter (the flat layout), and its step count t ≥ 0. */
+export function validateOptimizerState(config: GPTConfig, s: OptimizerState): void {
+  const P = paramLayout(config).total;
+  if (s.m.length !== P || s.v.length !== P) {
+    throw new Error(`setOptimizerState: m/v have ${s.m.length}/${s.v.length} elements, the model has ${P} parameters`);
+  }
+  if (!Number.isInteger(s.t) || s.t < 0) {
+    throw new Error(`setOptimizerState: t must be a non-negative integer, got ${s.t}`);
+  }
 }

@@ -1,4 +1,4 @@
-// Run groups (docs/DESIGN.md §7, the statistics of §10): the same config trained on several seeds. What the page draws of
+// Run groups (docs/DESIGN.md §7, §10 for the statistics): the same config trained on several seeds. What the page draws of
 // a group (per step, the mean over seeds with a 95% t interval) and what it says when two groups are
 // compared (per summary metric, the difference of means with its bootstrap interval and permutation
 // p-value, in one sentence a reader can act on).

@@ -10,7 +10,8 @@ import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { CpuEngine } from '../../models/cpu/engine';
-import { benchBatch, benchConfig, benchWeightMap, benchWeights, sftStep } from './model';
+import { benchBatch, benchConfig, benchWeightMap, benchWeights } from './model';
+import { sftStep } from '../../models/sft';
 import type { CpuBenchReply, CpuBenchRequest } from './cpuWorker';
 import { TfjsGpt2 } from './tfjsGpt2';
 import { fmt, medianMs, table } from './timing';
@@ -34,7 +35,7 @@ export async function benchCpu(quick: boolean, log: (s: string) => void): Promis
 
   log(`CPU SFT step ${B}×${T} ours`);
   const engine = new CpuEngine(cfg, { weights });
-  const ours = await medianMs(sftStep(engine, batch, opt), runs);
+  const ours = await medianMs(() => sftStep(engine, batch, opt), runs);
   engine.dispose();
 
   log(`CPU SFT step ${B}×${T} ours, every core (in a worker)`);

@@ -5,7 +5,7 @@ import type { AdamWConfig, TokenBatch } from '../../models/engine';
 import { CpuEngine } from '../../models/cpu/engine';
 import { setGemmPool } from '../../models/cpu/gemm';
 import { webThreadPool } from '../../models/cpu/webThreads';
-import { sftStep } from './model';
+import { sftStep } from '../../models/sft';
 import { medianMs } from './timing';
 
 export interface CpuBenchRequest {
@@ -24,7 +24,7 @@ self.onmessage = async (e: MessageEvent<CpuBenchRequest>) => {
     await pool?.started();
     setGemmPool(pool);
     const engine = new CpuEngine(cfg, { weights });
-    const ms = await medianMs(sftStep(engine, batch, opt), runs);
+    const ms = await medianMs(() => sftStep(engine, batch, opt), runs);
     pool?.dispose();
     self.postMessage({ threads: pool?.threads ?? 1, ms } satisfies CpuBenchReply);
   } catch (err) {

@@ -16,7 +16,8 @@ import { matmul } from '../kernels/matmul';
 import type { AdamWConfig, Engine, TokenLossParams } from '../../models/engine';
 import { WebGpuEngine } from '../engine';
 import { generate } from '../generate';
-import { benchBatch, benchConfig, benchWeightMap, benchWeights, sftStep, uploadModel } from './model';
+import { benchBatch, benchConfig, benchWeightMap, benchWeights, uploadModel } from './model';
+import { sftStep } from '../../models/sft';
 import { TfjsGpt2 } from './tfjsGpt2';
 import { benchCpu } from './cpu';
 import { fmt, medianMs, table } from './timing';
@@ -100,7 +101,7 @@ async function benchSft(rt: GpuRuntime, software: boolean): Promise<string> {
   const opt = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1 };
   const weights = benchWeightMap(cfg, flat);
   const engine = await WebGpuEngine.create(rt, cfg, { weights });
-  const step = sftStep(engine, batch, opt);
+  const step = () => sftStep(engine, batch, opt);
   log(`SFT step ${B}×${T} ours`);
   rt.resetCounters();
   await step();

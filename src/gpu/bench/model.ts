@@ -2,25 +2,21 @@
 // character vocabulary, nanoGPT-style random weights, and those weights on the GPU one buffer per
 // tensor for generate(). The same flat weights go to TF.js.
 import { MODEL_SIZES, type GPTConfig } from '../../models/config';
-import { meanNllCoefficients, type AdamWConfig, type Engine, type TokenBatch } from '../../models/engine';
+import type { TokenBatch } from '../../models/engine';
+import { initialWeights } from '../../models/init';
 import { paramLayout } from '../../models/params';
-import { Rng } from '../../models/rng';
 import type { GpuModel } from '../generate';
 import { parameterBindings } from '../params';
 import type { GpuRuntime } from '../runtime';
 
 export const benchConfig: GPTConfig = { ...MODEL_SIZES.small, vocabSize: 20 };
 
-/** Flat weights (paramLayout order): normal(0, 0.02), LayerNorm weight 1, biases 0. */
+/** Flat weights in paramLayout order: the init a fresh run starts from (src/models/init.ts). */
 export function benchWeights(cfg: GPTConfig, seed = 1): Float32Array {
   const layout = paramLayout(cfg);
   const flat = new Float32Array(layout.total);
-  const rng = new Rng(seed);
-  for (const t of layout.tensors) {
-    const isLnWeight = /ln_\w+\.weight$/.test(t.name);
-    for (let i = 0; i < t.size; i++)
-      flat[t.offset + i] = isLnWeight ? 1 : t.shape.length >= 2 ? 0.02 * rng.normal() : 0;
-  }
+  const weights = initialWeights(cfg, seed);
+  for (const t of layout.tensors) flat.set(weights.get(t.name)!, t.offset);
   return flat;
 }
 
@@ -45,15 +41,4 @@ export function benchWeightMap(cfg: GPTConfig, flat: Float32Array): Map<string, 
   const weights = new Map<string, Float32Array>();
   for (const t of paramLayout(cfg).tensors) weights.set(t.name, flat.slice(t.offset, t.offset + t.size));
   return weights;
-}
-
-/** One SFT step on `engine` (forward, mean NLL backward, clipped AdamW), as a function to time. */
-export function sftStep(engine: Engine, batch: TokenBatch, opt: AdamWConfig): () => Promise<unknown> {
-  const coef = meanNllCoefficients(batch);
-  return async () => {
-    await engine.forward(batch);
-    engine.zeroGrad();
-    await engine.backward(coef.dLogprobs, coef.dEntropy);
-    return engine.step(opt);
-  };
 }

@@ -1,11 +1,12 @@
-// SFT throughput of the CPU engine (forward + backward + AdamW; tokens = B·T per step) on one thread
-// and on a pool of every core (threads.ts), measured alternately in one process so both see the same
-// machine; also a breakdown of a one-thread step.
+// SFT throughput of the CPU engine (the SFT step of src/models/sft.ts: forward + backward + AdamW;
+// tokens = B·T per step) on one thread and on a pool of every core (threads.ts), measured alternately
+// in one process so both see the same machine; also a breakdown of a one-thread step.
 // Run: npx tsx src/models/cpu/bench-sft.ts [C L NH T B V] (default: the bench page's "small" shape)
 import { availableParallelism } from 'node:os';
 import type { GPTConfig } from '../config';
-import { DEFAULT_ADAMW, meanNllCoefficients, type TokenBatch } from '../engine';
+import { DEFAULT_ADAMW, type Engine, type TokenBatch } from '../engine';
 import { Rng } from '../rng';
+import { sftStep } from '../sft';
 import { CpuEngine } from './engine';
 import { setGemmPool } from './gemm';
 import { nodeThreadPool } from './nodeThreads';
@@ -18,33 +19,39 @@ const rng = new Rng(1);
 const tokens = Int32Array.from({ length: B * T }, () => rng.int(V)); // (B,T)
 const targets = Int32Array.from({ length: B * T }, (_, i) => ((i + 1) % T === 0 ? -1 : tokens[i + 1])); // (B,T)
 const batch: TokenBatch = { B, T, tokens, targets };
-const { dLogprobs, dEntropy } = meanNllCoefficients(batch);
 const opt = { ...DEFAULT_ADAMW, lr: 1e-3 };
 const parts = { forward: 0, backward: 0, step: 0 };
-async function step(engine: CpuEngine, timeParts = false): Promise<void> {
-  let t = performance.now();
-  await engine.forward(batch);
-  if (timeParts) parts.forward += performance.now() - t;
-  engine.zeroGrad();
-  t = performance.now();
-  await engine.backward(dLogprobs, dEntropy);
-  if (timeParts) parts.backward += performance.now() - t;
-  t = performance.now();
-  await engine.step(opt);
-  if (timeParts) parts.step += performance.now() - t;
+type Part = keyof typeof parts;
+
+/** `engine` with the time of each forward, backward and AdamW step added into `parts`. */
+function timingParts(engine: CpuEngine): Engine {
+  return new Proxy(engine, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== 'function') return value;
+      if (!(key in parts)) return value.bind(target);
+      return async (...args: unknown[]) => {
+        const t = performance.now();
+        const result: unknown = await value.apply(target, args);
+        parts[key as Part] += performance.now() - t;
+        return result;
+      };
+    },
+  });
 }
 
 const threads = availableParallelism();
 const single = new CpuEngine(config, { seed: 0 });
+const singleTimed = timingParts(single); // the measured one-thread runs also fill `parts`
 const pool = nodeThreadPool(threads);
 await pool?.started();
 setGemmPool(pool);
 const pooled = new CpuEngine(config, { seed: 0 }); // allocated in shared memory
 setGemmPool(null);
-const timed = async (engine: CpuEngine, withPool: boolean, timeParts = false) => {
+const timed = async (engine: Engine, withPool: boolean) => {
   setGemmPool(withPool ? pool : null);
   const t0 = performance.now();
-  await step(engine, timeParts);
+  await sftStep(engine, batch, opt);
   setGemmPool(null);
   return performance.now() - t0;
 };
@@ -56,7 +63,7 @@ for (let i = 0; i < 5; i++) {
 const runs = 20;
 const ms = { single: [] as number[], pooled: [] as number[] };
 for (let i = 0; i < runs; i++) {
-  ms.single.push(await timed(single, false, true));
+  ms.single.push(await timed(singleTimed, false));
   if (pool) ms.pooled.push(await timed(pooled, true));
 }
 pool?.dispose();

@@ -20,7 +20,7 @@ import type {
 import { initialWeights } from '../init';
 import { tensorViews } from '../params';
 import { uniformAt } from '../rng';
-import { validateGenerateRequest } from '../validate';
+import { validateGenerateRequest, validateOptimizerState, validateWeights } from '../validate';
 import { GPT } from './model';
 import { gemmPool } from './gemm';
 import { sampleToken } from './sampling';
@@ -131,14 +131,7 @@ export class CpuEngine implements Engine {
   }
 
   async setOptimizerState(s: OptimizerState): Promise<void> {
-    const P = this.model.layout.total;
-    if (s.m.length !== P || s.v.length !== P) {
-      throw new Error(
-        `setOptimizerState: m/v have ${s.m.length}/${s.v.length} elements, the model has ${P} parameters`,
-      );
-    }
-    if (!Number.isInteger(s.t) || s.t < 0)
-      throw new Error(`setOptimizerState: t must be a non-negative integer, got ${s.t}`);
+    validateOptimizerState(this.config, s);
     this.model.m.set(s.m);
     this.model.v.set(s.v);
     this.model.t = s.t;
@@ -146,20 +139,9 @@ export class CpuEngine implements Engine {
 
   dispose(): void {}
 
-  /** Every tensor of the layout must be present with its exact size, and nothing else. */
   private loadWeights(weights: Map<string, Float32Array>): void {
-    const { layout } = this.model;
-    for (const name of weights.keys()) {
-      if (!layout.byName.has(name)) throw new Error(`setWeights: unknown tensor ${name} for this config`);
-    }
-    for (const t of layout.tensors) {
-      const w = weights.get(t.name);
-      if (w === undefined) throw new Error(`setWeights: missing tensor ${t.name} [${t.shape.join(',')}]`);
-      if (w.length !== t.size) {
-        throw new Error(`setWeights: ${t.name} has ${w.length} elements, expected [${t.shape.join(',')}] = ${t.size}`);
-      }
-    }
-    for (const t of layout.tensors) this.model.params.set(weights.get(t.name) as Float32Array, t.offset);
+    validateWeights(this.config, weights);
+    for (const t of this.model.layout.tensors) this.model.params.set(weights.get(t.name) as Float32Array, t.offset);
   }
 }
 
