@@ -310,8 +310,8 @@ export class WebGpuEngine implements Engine {
     validateTokenBatch(this.config, batch);
     const { B, T } = batch;
     const N = B * T;
-    const onDevice = reference instanceof WebGpuEngine && reference.sharesShapesAndDevice(this);
-    const refHost = onDevice ? null : (await reference.forward(batch)).logprobs;
+    const refGpu = reference instanceof WebGpuEngine && reference.sharesShapesAndDevice(this) ? reference : null;
+    const refHost = refGpu ? null : (await reference.forward(batch)).logprobs;
     const { acts: a } = this.ensureActivations(B, T);
     this.releaseKept();
     const kept = { B, T, ref: this.rt.buffer(N * F32), old: this.rt.buffer(N * F32), entropy: this.rt.buffer(N * F32) };
@@ -322,9 +322,9 @@ export class WebGpuEngine implements Engine {
     this.stage(rec, a.targets, batch.targets);
     const V = this.config.vocabSize;
     if (refHost) this.stage(rec, kept.ref, refHost);
-    else {
-      (reference as WebGpuEngine).flush(); // its weights' uploads go first
-      this.recordForward(rec, B, T, (reference as WebGpuEngine).weights);
+    if (refGpu) {
+      refGpu.flush(); // its weights' uploads go first
+      this.recordForward(rec, B, T, refGpu.weights);
       logprobEntropyForward(rec, a.logprobs, a.entropy, a.probs, a.logits, a.targets, N, V);
       rec.copy(a.logprobs, 0, kept.ref, 0, N * F32);
     }

@@ -1,5 +1,5 @@
 // The project's one RNG on the GPU: mirrors src/models/rng.ts (hash32 = lowbias32, uniformAt).
-// Included by the kernels that sample (`// #include rng`).
+// Included by the kernels that draw random numbers (`// #include rng`): sampling, Clip-Cov's subset.
 
 fn hash32(v: u32) -> u32 {
   var x = v;
