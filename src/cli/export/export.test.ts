@@ -33,11 +33,11 @@ import {
   VERL_LOSS_AGG_MODES,
   VERL_POLICY_LOSS_MODES,
 } from './fixtures/verlKeys';
-import { TRL_MAPPING, VERL_MAPPING, type ExportOptions } from './mapping';
-import { answerFor, completionLength, REWARD_STREAM, scoreOne } from './shape';
+import { TRL_MAPPING, VERL_MAPPING, type ExportOptions } from '../../rl/export/mapping';
+import { answerFor, completionLength, REWARD_STREAM, scoreOne } from '../../rl/export/shape';
 import { completionOf, KINDS, PYTHON, pythonJsonLines } from './testing';
-import { trlKwargs } from './trl';
-import { verlOverrides } from './verl';
+import { trlKwargs } from '../../rl/export/trl';
+import { verlOverrides } from '../../rl/export/verl';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());

@@ -11,7 +11,7 @@ import { getTask } from '../../rl/tasks/index';
 import type { TaskName } from '../../rl/config';
 import type { Verdict } from '../../rl/tasks/task';
 import { GRPO_REWARDS_PY } from './exportCommand';
-import { answerFor, completionLength } from './shape';
+import { answerFor, completionLength } from '../../rl/export/shape';
 import { completionOf, KINDS, pythonJsonLines } from './testing';
 
 const TOL = 1e-9;

@@ -1,7 +1,7 @@
 // The TRL side of an export: train_trl.py (a GRPOConfig(...) call with literal keywords, every one
 // taken from TRL_MAPPING or TRL_PINNED) and rewards.py (reward functions over grpo_rewards.py).
 
-import type { RunConfig } from '../../rl/config';
+import type { RunConfig } from '../config';
 import {
   mapFields,
   mergedSettings,

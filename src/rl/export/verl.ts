@@ -1,7 +1,7 @@
 // The verl side of an export: run_verl.sh (python3 -m verl.trainer.main_ppo with Hydra overrides,
 // every one taken from VERL_MAPPING or verlPinned) and reward_fn.py (compute_score over grpo_rewards.py).
 
-import type { RunConfig } from '../../rl/config';
+import type { RunConfig } from '../config';
 import {
   mapFields,
   mergedSettings,

@@ -6,8 +6,8 @@
 // and the scripts cannot disagree. Semantics on our side: docs/DESIGN.md §5; theirs: the sources
 // named in src/cli/export/fixtures/.
 
-import type { RunConfig } from '../../rl/config';
-import { getTask } from '../../rl/tasks/index';
+import type { RunConfig } from '../config';
+import { getTask } from '../tasks/index';
 import { pyFloat, type PyFloat } from './shape';
 
 export type Fate = 'exact' | 'approximate' | 'none';

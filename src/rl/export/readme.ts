@@ -1,7 +1,7 @@
 // DIR/README.md of an export: how to run it, the default model, and the mapping table — every
 // RunConfig field with its value, what it became in the framework, and its fate.
 
-import type { RunConfig } from '../../rl/config';
+import type { RunConfig } from '../config';
 import type { ExportOptions, MappedField, SettingValue } from './mapping';
 import { pyLiteral } from './shape';
 import { hydraValue } from './verl';
