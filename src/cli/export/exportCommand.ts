@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCheckpointFile } from '../../models/checkpoint-fs';
 import { exportFiles } from '../../rl/export/files';
-import { DEFAULT_MODEL } from '../../rl/export/trl';
+import { DEFAULT_MODEL } from '../../rl/export/model';
 import { PRESETS } from '../../rl/presets';
 import { optionalString, parseOptions, requireString, UsageError, type CliIO, type Command } from '../args';
 import { loadRunConfig } from './load';

@@ -12,7 +12,8 @@ import { policyFiles } from './hfPolicy';
 import { GROUP_COMPONENTS, TRL_PINNED, verlPinned, type ExportOptions } from './mapping';
 import { exportReadme, type Framework } from './readme';
 import { POLICY_BOS_TEXT, rewardShapeSpec } from './shape';
-import { DEFAULT_MODEL, rewardsPy, trainTrlPy, trlKwargs } from './trl';
+import { DEFAULT_MODEL } from './model';
+import { rewardsPy, trainTrlPy, trlKwargs } from './trl';
 import { rewardFnPy, runVerlSh, verlOverrides } from './verl';
 
 export interface ExportRequest {
@@ -24,6 +25,14 @@ export interface ExportRequest {
   model?: string;
   /** The playground policy to write as policy/ and train instead of a Hugging Face model. */
   policy?: Checkpoint;
+}
+
+/**
+ * The config a kept run is exported with: its own, under the name the Runs list shows (a renamed
+ * run keeps its first name in its config). The page and `export --run` both use this.
+ */
+export function configOfRun(run: { name: string; config: RunConfig }): RunConfig {
+  return { ...run.config, name: run.name };
 }
 
 /** Relative path → contents; policy files sit under `policy/`. */

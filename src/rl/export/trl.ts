@@ -13,8 +13,6 @@ import {
 } from './mapping';
 import { pyFloat, pyLiteral, type RewardShapeSpec } from './shape';
 
-export const DEFAULT_MODEL = 'Qwen/Qwen2.5-0.5B-Instruct';
-
 /** GRPOConfig keywords in writing order: the mapped fields' settings, then the pinned ones. */
 export function trlKwargs(
   c: RunConfig,
