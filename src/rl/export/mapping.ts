@@ -577,3 +577,16 @@ export function mergedSettings(fields: MappedField[]): Record<string, SettingVal
   }
   return out;
 }
+
+/** The run's settings that take effect here but have no counterpart in the framework, one line each. */
+export function notCarried(fields: MappedField[]): string[] {
+  return fields
+    .filter(({ mapped }) => mapped.fate === 'none' && !mapped.inactive)
+    .map(({ field, value, mapped }) => `${field} = ${settingValueText(value)}: ${mapped.note}`);
+}
+
+/** A config value for a message: JSON, long strings (user code) cut short. */
+export function settingValueText(v: unknown): string {
+  if (typeof v === 'string') return v.length > 40 ? `${JSON.stringify(v.slice(0, 37))}…` : JSON.stringify(v);
+  return JSON.stringify(v);
+}
