@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { join, relative } from 'node:path';
 // downloads holds, file for file and byte for byte, what `npm run cli -- export --run` writes for the
 // run file the same page exports; with "Train this run's policy" it also holds the policy as a
 // Hugging Face folder, the same as `--policy` given the page's Policy download. python3 reads the
-// zips (names, Unix modes) and compiles their Python.
+// zips (names, Unix modes) and compiles their Python; axe checks the open menu.
 
 const PYTHON = process.env.PYTHON ?? 'python3';
 
@@ -123,6 +124,9 @@ test('an imported run exports as TRL and verl zips holding exactly what the CLI 
     );
     // an imported run has no weights: its policy cannot be chosen
     await expect(menu.getByRole('checkbox')).toBeDisabled();
+    // the open menu keeps the page free of serious or critical axe findings
+    const { violations } = await new AxeBuilder({ page }).include('.runs-panel').analyze();
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
     await item.screenshot({ path: testInfo.outputPath('export-menu.png') });
     await page.screenshot({ path: testInfo.outputPath('export-page.png'), fullPage: true });
 
