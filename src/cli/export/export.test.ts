@@ -33,11 +33,11 @@ import {
   VERL_LOSS_AGG_MODES,
   VERL_POLICY_LOSS_MODES,
 } from './fixtures/verlKeys';
-import { TRL_MAPPING, VERL_MAPPING, type ExportOptions } from './mapping';
-import { answerFor, completionLength, REWARD_STREAM, scoreOne } from './shape';
+import { TRL_MAPPING, VERL_MAPPING, type ExportOptions } from '../../rl/export/mapping';
+import { answerFor, completionLength, REWARD_STREAM, scoreOne } from '../../rl/export/shape';
 import { completionOf, KINDS, PYTHON, pythonJsonLines } from './testing';
-import { trlKwargs } from './trl';
-import { verlOverrides } from './verl';
+import { trlKwargs } from '../../rl/export/trl';
+import { verlOverrides } from '../../rl/export/verl';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -530,10 +530,10 @@ print(json.dumps({"out": out, "log": quickjs.LOG}))
 });
 
 describe('export --run', () => {
-  it('takes the config of a run the page exported: its name, task and settings reach the script', async () => {
+  it('takes the config of a run the page exported: its name (as renamed in the Runs list), task and settings reach the script', async () => {
     const config = parseRunConfig({
       ...PRESETS.find((p) => p.name === 'psr')!.config,
-      name: 'my run 7',
+      name: 'psr',
       task: 'reverse',
       lr: 2e-4,
     });
@@ -634,5 +634,45 @@ describe('export --policy', () => {
     );
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('not both');
+  });
+});
+
+describe('export refuses bad input with one line and a nonzero exit, writing nothing', () => {
+  it('an unknown preset, a missing --out, a bad --to, two sources, malformed or out-of-range configs, a missing file', async () => {
+    const out = tmp.path('refused');
+    const badJson = tmp.path('bad.json');
+    writeFileSync(badJson, '{"lr": 0.001,');
+    const badValues = tmp.path('bad-values.json');
+    writeFileSync(badValues, JSON.stringify({ lr: -5, groupSize: 'x' }));
+    const cases: [string[], number, RegExp][] = [
+      [
+        ['--preset', 'nope', '--to', 'trl', '--out', out],
+        2,
+        /^export: --preset: unknown preset "nope" \(one of: grpo-add, /,
+      ],
+      [['--preset', 'grpo-add', '--to', 'trl'], 2, /^export: missing required --out; see --help\n$/],
+      [['--preset', 'grpo-add', '--to', 'jax', '--out', out], 2, /^export: --to must be trl or verl, got "jax"/],
+      [['--preset', 'grpo-add', '--out', out], 2, /^export: missing required --to/],
+      [['--to', 'verl', '--out', out], 2, /^export: give exactly one of --preset, --config or --run/],
+      [['--preset', 'grpo-add', '--config', badJson, '--to', 'trl', '--out', out], 2, /^export: give exactly one of/],
+      [['--config', badJson, '--to', 'trl', '--out', out], 1, /^export: --config .*bad\.json: .*JSON/],
+      [['--config', badValues, '--to', 'verl', '--out', out], 1, /^export: invalid run config: groupSize: .*; lr: /],
+      [['--run', badJson, '--to', 'trl', '--out', out], 1, /^export: bad\.json line 1: not valid JSON/],
+      [
+        ['--config', tmp.path('missing.json'), '--to', 'trl', '--out', out],
+        1,
+        /^export: --config .*missing\.json: ENOENT/,
+      ],
+      [['--preset', 'grpo-add', '--to', 'trl', '--out', out, '--bogus'], 2, /^export: unknown option --bogus/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await cli('export', ...args);
+      const where = args.join(' ');
+      expect(r.code, where).toBe(code);
+      expect(r.stdout, where).toBe('');
+      expect(r.stderr.trimEnd().split('\n'), where).toHaveLength(1);
+      expect(r.stderr, where).toMatch(message);
+    }
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -2,26 +2,18 @@
 // setting that has a counterpart, the rewards in Python (the same numbers as the TypeScript), the
 // dataset, and a README whose table gives every config field's fate.
 
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCheckpointFile } from '../../models/checkpoint-fs';
-import { checkVocabulary } from '../../models/checkpoint';
+import { exportFiles } from '../../rl/export/files';
+import { DEFAULT_MODEL } from '../../rl/export/model';
 import { PRESETS } from '../../rl/presets';
-import { getTask } from '../../rl/tasks/index';
-import { taskTokenizer } from '../../rl/trainer';
 import { optionalString, parseOptions, requireString, UsageError, type CliIO, type Command } from '../args';
-import { exportProblems, jsonlRows, verlParquet } from './dataset';
-import { policyFiles } from './hfPolicy';
 import { loadRunConfig } from './load';
-import { GROUP_COMPONENTS, TRL_PINNED, verlPinned, type ExportOptions } from './mapping';
-import { exportReadme, type Framework } from './readme';
-import { POLICY_BOS_TEXT, rewardShapeSpec } from './shape';
-import { DEFAULT_MODEL, rewardsPy, trainTrlPy, trlKwargs } from './trl';
-import { rewardFnPy, runVerlSh, verlOverrides } from './verl';
 
 /** The shared Python rewards module, copied unchanged into every export. */
-export const GRPO_REWARDS_PY = join(dirname(fileURLToPath(import.meta.url)), 'python', 'grpo_rewards.py');
+export const GRPO_REWARDS_PY = fileURLToPath(new URL('../../rl/export/python/grpo_rewards.py', import.meta.url));
 
 const HELP = `Usage: npm run cli -- export (--preset NAME | --config FILE | --run RUN.json) --to trl|verl --out DIR
                             [--model ID] [--policy CHECKPOINT]
@@ -68,46 +60,21 @@ async function runExport(argv: string[], io: CliIO): Promise<void> {
     run: optionalString(values, 'run'),
   });
   const policyPath = optionalString(values, 'policy');
-  if (policyPath !== undefined && optionalString(values, 'model') !== undefined) {
-    throw new UsageError('give --model or --policy, not both');
+  const model = optionalString(values, 'model');
+  if (policyPath !== undefined && model !== undefined) throw new UsageError('give --model or --policy, not both');
+  const files = exportFiles({
+    framework: to,
+    config,
+    grpoRewardsPy: readFileSync(GRPO_REWARDS_PY, 'utf8'),
+    model,
+    policy: policyPath !== undefined ? readCheckpointFile(policyPath) : undefined,
+  });
+  for (const [name, data] of Object.entries(files)) {
+    const path = join(out, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data);
   }
-  const policy = policyPath !== undefined ? readCheckpointFile(policyPath) : null;
-  if (policy) checkVocabulary(policy.vocab, taskTokenizer(getTask(config.task)));
-  const opts: ExportOptions = policy
-    ? { model: to === 'verl' ? '$HERE/policy' : 'policy', policy: true }
-    : { model: optionalString(values, 'model') ?? DEFAULT_MODEL, policy: false };
-
-  mkdirSync(out, { recursive: true });
-  const write = (name: string, data: string | Uint8Array | ArrayBuffer) =>
-    writeFileSync(join(out, name), data instanceof ArrayBuffer ? new Uint8Array(data) : data);
-  const splits = exportProblems(config);
-  copyFileSync(GRPO_REWARDS_PY, join(out, 'grpo_rewards.py'));
-  const framework: Framework = to;
-  if (framework === 'trl') {
-    const shape = rewardShapeSpec(config, policy ? POLICY_BOS_TEXT : '');
-    write('train_trl.py', trainTrlPy(config, opts));
-    write('rewards.py', rewardsPy(config, shape));
-    write('train.jsonl', jsonlRows(splits.train));
-    write('eval.jsonl', jsonlRows(splits.test));
-    const { fields } = trlKwargs(config, opts);
-    write('README.md', exportReadme('trl', config, opts, fields, TRL_PINNED, DEFAULT_MODEL));
-  } else {
-    const shape = rewardShapeSpec(config);
-    const group = config.reward.some(
-      (t) => (GROUP_COMPONENTS as readonly string[]).includes(t.component) || t.component === 'user-code',
-    );
-    write('run_verl.sh', runVerlSh(config, opts));
-    write('reward_fn.py', rewardFnPy(config, shape, group));
-    write('train.parquet', verlParquet(config, splits.train, 'train'));
-    write('test.parquet', verlParquet(config, splits.test, 'test'));
-    const { fields } = verlOverrides(config, opts);
-    write('README.md', exportReadme('verl', config, opts, fields, verlPinned(config, opts), DEFAULT_MODEL));
-  }
-  if (policy) {
-    mkdirSync(join(out, 'policy'), { recursive: true });
-    for (const [name, data] of Object.entries(policyFiles(policy))) write(join('policy', name), data);
-  }
-  io.stderr(`export wrote ${framework} job for ${JSON.stringify(config.name)} to ${out}\n`);
+  io.stderr(`export wrote ${to} job for ${JSON.stringify(config.name)} to ${out}\n`);
 }
 
 export const exportCommand: Command = {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseRunConfig, type RunConfig } from '../../rl/config';
+import { configOfRun } from '../../rl/export/files';
 import { getPreset } from '../../rl/presets';
 import { parseRunImport } from '../../rl/runFile';
 import { UsageError } from '../args';
@@ -32,7 +33,7 @@ export function loadRunConfig(src: ConfigSources, allowRun = true): RunConfig {
   } catch (e) {
     throw new Error(`${src.config !== undefined ? '--config' : '--run'} ${path}: ${(e as Error).message}`);
   }
-  if (src.run !== undefined) return parseRunImport(text, basename(path)).config;
+  if (src.run !== undefined) return configOfRun(parseRunImport(text, basename(path)));
   let json: unknown;
   try {
     json = JSON.parse(text);

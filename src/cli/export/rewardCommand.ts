@@ -4,7 +4,7 @@
 import { PRESETS } from '../../rl/presets';
 import { optionalString, parseOptions, requireString, type CliIO, type Command } from '../args';
 import { loadRunConfig } from './load';
-import { scoreOne } from './shape';
+import { scoreOne } from '../../rl/export/shape';
 
 const HELP = `Usage: npm run cli -- reward (--preset NAME | --config FILE) --prompt P --completion C
 

@@ -3,7 +3,7 @@
 
 import { fileStem } from '../../rl/runFile';
 import { groupLabel } from '../charts/useChartRuns';
-import { download } from '../runs/RunsPanel';
+import { download } from '../runs/download';
 import { store, useStore } from '../store';
 import { groupsOf, type RunGroup } from '../store/groupsSlice';
 

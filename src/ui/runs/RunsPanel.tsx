@@ -1,7 +1,7 @@
 // The Runs panel (docs/DESIGN.md §7): every run kept, with rename, delete, overlay on the charts,
 // export (metrics as CSV / JSON Lines with TRL names, the whole run as JSON, the policy as
-// .safetensors) and import (a run export, or a checkpoint to start new runs from). Offers to resume
-// a run the page was closed in the middle of.
+// .safetensors, the run as a TRL or verl job) and import (a run export, or a checkpoint to start
+// new runs from). Offers to resume a run the page was closed in the middle of.
 
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { diagnose } from '../../rl/diagnostics';
@@ -10,20 +10,9 @@ import { RUN_COLOURS } from '../charts/useChartRuns';
 import { store, useStore } from '../store';
 import type { RunMeta } from './db';
 import { fileStem, metricsToCsv, metricsToJsonl, runToJson } from '../../rl/runFile';
+import { download } from './download';
+import { ExportJobMenu } from './ExportJobMenu';
 import './runs.css';
-
-/** Saves bytes or text as a file through a temporary <a download>. */
-export function download(fileName: string, data: BlobPart, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Revoking at once can cancel the download in some browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 const HELD_POLL_MS = 1000;
 
@@ -183,6 +172,7 @@ function RunItem({ run, colour }: { run: RunMeta; colour: string | null }) {
             Delete
           </button>
         )}
+        <ExportJobMenu run={run} />
       </div>
     </li>
   );

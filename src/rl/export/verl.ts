@@ -1,10 +1,11 @@
 // The verl side of an export: run_verl.sh (python3 -m verl.trainer.main_ppo with Hydra overrides,
 // every one taken from VERL_MAPPING or verlPinned) and reward_fn.py (compute_score over grpo_rewards.py).
 
-import type { RunConfig } from '../../rl/config';
+import type { RunConfig } from '../config';
 import {
   mapFields,
   mergedSettings,
+  notCarried,
   VERL_MAPPING,
   verlPinned,
   type ExportOptions,
@@ -39,9 +40,24 @@ function shellOverride(key: string, v: SettingValue): string {
   return `"${escaped}"`;
 }
 
+/** Text as one single-quoted shell word (nothing inside expands). */
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
 export function runVerlSh(c: RunConfig, o: ExportOptions): string {
-  const { overrides } = verlOverrides(c, o);
+  const { fields, overrides } = verlOverrides(c, o);
   const lines = Object.entries(overrides).map(([k, v]) => `  ${shellOverride(k, v)} \\`);
+  const missing = notCarried(fields);
+  // Only written when there is something to say: an empty array under `set -u` fails in bash < 4.4.
+  const warning = missing.length
+    ? `
+# This run's settings that verl has no counterpart for: the job runs without them (README.md says
+# what to do instead).
+NOT_CARRIED=(
+${missing.map((line) => `  ${shellQuote(line)}`).join('\n')}
+)
+for line in "\${NOT_CARRIED[@]}"; do echo "not carried over to verl: $line" >&2; done
+`
+    : '';
   return `#!/usr/bin/env bash
 # GRPO run ${JSON.stringify(c.name)} (task ${c.task}) exported from GRPO Playground for verl.
 #
@@ -52,7 +68,7 @@ export function runVerlSh(c: RunConfig, o: ExportOptions): string {
 # README.md maps each setting (exact, approximate, or no counterpart).
 set -euo pipefail
 HERE="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
-
+${warning}
 python3 -m verl.trainer.main_ppo \\
 ${lines.join('\n')}
   "$@"

@@ -4,9 +4,9 @@
 
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { Rng } from '../../models/rng';
-import type { RunConfig } from '../../rl/config';
-import { getTask } from '../../rl/tasks/index';
-import type { Problem } from '../../rl/tasks/task';
+import type { RunConfig } from '../config';
+import { getTask } from '../tasks/index';
+import type { Problem } from '../tasks/task';
 
 /** The Rng stream export datasets are drawn on (the trainer draws its prompts on its own stream). */
 export const DATASET_STREAM = 0xda7a;

@@ -1,7 +1,8 @@
 """The GRPO Playground reward shape in Python: task verifiers, reward components, and the weighted
 sum over a group, written to give the same numbers as the TypeScript in src/rl/tasks/*.ts and
-src/rl/rewards/{components,shape,sandbox}.ts. `npm run cli -- export` copies this file unchanged
-next to the TRL script (rewards.py) and the verl reward (reward_fn.py); both import it.
+src/rl/rewards/{components,shape,sandbox}.ts. An export (`npm run cli -- export`, or the page's "Export for
+TRL / verl") copies this file unchanged next to the TRL script (rewards.py) and the verl reward
+(reward_fn.py); both import it.
 
 Needs only the standard library. A page-written reward (the `user-code` component) runs its
 JavaScript in the `quickjs` package, imported only when such a term exists.

@@ -1,19 +1,14 @@
 // DIR/README.md of an export: how to run it, the default model, and the mapping table — every
 // RunConfig field with its value, what it became in the framework, and its fate.
 
-import type { RunConfig } from '../../rl/config';
-import type { ExportOptions, MappedField, SettingValue } from './mapping';
+import type { RunConfig } from '../config';
+import { settingValueText, type ExportOptions, type MappedField, type SettingValue } from './mapping';
 import { pyLiteral } from './shape';
 import { hydraValue } from './verl';
 
 export type Framework = 'trl' | 'verl';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-function valueText(v: unknown): string {
-  if (typeof v === 'string') return v.length > 40 ? `${JSON.stringify(v.slice(0, 37))}…` : JSON.stringify(v);
-  return JSON.stringify(v);
-}
 
 function settingText(framework: Framework, k: string, v: SettingValue): string {
   return framework === 'trl' ? `${k}=${pyLiteral(v)}` : `${k}=${hydraValue(v)}`;
@@ -26,7 +21,7 @@ export function mappingTable(framework: Framework, fields: MappedField[]): strin
       .map(([k, v]) => `\`${settingText(framework, k, v)}\``)
       .join('<br>');
     const fate = mapped.inactive ? `${mapped.fate} (inactive in this run)` : mapped.fate;
-    return `| \`${field}\` | ${cell(valueText(value))} | ${written || '—'} | ${fate} | ${cell(mapped.note)} |`;
+    return `| \`${field}\` | ${cell(settingValueText(value))} | ${written || '—'} | ${fate} | ${cell(mapped.note)} |`;
   });
   return [`| Setting | Value | ${head} | Fate | Note |`, '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

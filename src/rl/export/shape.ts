@@ -1,17 +1,17 @@
-// What the exported Python rewards need to know about a run (src/cli/export/python/grpo_rewards.py
+// What the exported Python rewards need to know about a run (src/rl/export/python/grpo_rewards.py
 // RewardShape), the reference answer of any task prompt, and the reward of one completion scored as
 // the trainer scores it (src/rl/rewards/shape.ts scoreGroup) with a group of one: `cli reward` and
 // the Python `score(prompt, completion)` both print this object.
 
 import { Rng } from '../../models/rng';
-import type { RunConfig, RewardTerm } from '../../rl/config';
-import { scoreGroup } from '../../rl/rewards/shape';
-import { UserRewardSandbox } from '../../rl/rewards/sandbox';
-import { parseAddition } from '../../rl/tasks/add';
-import { parseCountdown, solutions } from '../../rl/tasks/countdown';
-import { getTask } from '../../rl/tasks/index';
-import { promptSymbols } from '../../rl/tasks/symbols';
-import type { TaskName } from '../../rl/config';
+import type { RunConfig, RewardTerm } from '../config';
+import { scoreGroup } from '../rewards/shape';
+import { UserRewardSandbox } from '../rewards/sandbox';
+import { parseAddition } from '../tasks/add';
+import { parseCountdown, solutions } from '../tasks/countdown';
+import { getTask } from '../tasks/index';
+import { promptSymbols } from '../tasks/symbols';
+import type { TaskName } from '../config';
 
 /** The Rng stream one-off scoring draws from (random components), the same in TS and Python. */
 export const REWARD_STREAM = 0x5e3d;

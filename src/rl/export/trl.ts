@@ -1,10 +1,11 @@
 // The TRL side of an export: train_trl.py (a GRPOConfig(...) call with literal keywords, every one
 // taken from TRL_MAPPING or TRL_PINNED) and rewards.py (reward functions over grpo_rewards.py).
 
-import type { RunConfig } from '../../rl/config';
+import type { RunConfig } from '../config';
 import {
   mapFields,
   mergedSettings,
+  notCarried,
   TRL_MAPPING,
   TRL_PINNED,
   type ExportOptions,
@@ -12,8 +13,6 @@ import {
   type SettingValue,
 } from './mapping';
 import { pyFloat, pyLiteral, type RewardShapeSpec } from './shape';
-
-export const DEFAULT_MODEL = 'Qwen/Qwen2.5-0.5B-Instruct';
 
 /** GRPOConfig keywords in writing order: the mapped fields' settings, then the pinned ones. */
 export function trlKwargs(
@@ -32,7 +31,10 @@ export function advantageWeights(c: RunConfig): { scale: number; pos: number; ne
 }
 
 export function trainTrlPy(c: RunConfig, o: ExportOptions): string {
-  const { kwargs } = trlKwargs(c, o);
+  const { fields, kwargs } = trlKwargs(c, o);
+  const missing = notCarried(fields)
+    .map((line) => `    ${pyLiteral(line)},`)
+    .join('\n');
   const weights = advantageWeights(c);
   const args = Object.entries(kwargs)
     .map(([k, v]) => `        ${k}=${pyLiteral(v)},`)
@@ -83,9 +85,17 @@ sys.path.insert(0, HERE)
 import rewards  # noqa: E402
 
 MODEL = ${model}
+
+# This run's settings that TRL has no counterpart for: the script trains without them (README.md says
+# what to do instead). main() repeats them on stderr so they are not missed.
+NOT_CARRIED = [
+${missing}
+]
 ${subclass}
 
 def main():
+    for line in NOT_CARRIED:
+        print("not carried over to TRL: " + line, file=sys.stderr)
     dataset = load_dataset("json", data_files=os.path.join(HERE, "train.jsonl"), split="train")
 ${bos}    args = GRPOConfig(
 ${args}

@@ -6,8 +6,8 @@
 // and the scripts cannot disagree. Semantics on our side: docs/DESIGN.md §5; theirs: the sources
 // named in src/cli/export/fixtures/.
 
-import type { RunConfig } from '../../rl/config';
-import { getTask } from '../../rl/tasks/index';
+import type { RunConfig } from '../config';
+import { getTask } from '../tasks/index';
 import { pyFloat, type PyFloat } from './shape';
 
 export type Fate = 'exact' | 'approximate' | 'none';
@@ -576,4 +576,17 @@ export function mergedSettings(fields: MappedField[]): Record<string, SettingVal
     }
   }
   return out;
+}
+
+/** The run's settings that take effect here but have no counterpart in the framework, one line each. */
+export function notCarried(fields: MappedField[]): string[] {
+  return fields
+    .filter(({ mapped }) => mapped.fate === 'none' && !mapped.inactive)
+    .map(({ field, value, mapped }) => `${field} = ${settingValueText(value)}: ${mapped.note}`);
+}
+
+/** A config value for a message: JSON, long strings (user code) cut short. */
+export function settingValueText(v: unknown): string {
+  if (typeof v === 'string') return v.length > 40 ? `${JSON.stringify(v.slice(0, 37))}…` : JSON.stringify(v);
+  return JSON.stringify(v);
 }
