@@ -7,7 +7,7 @@ import type { GPTConfig } from '../config';
 import { DEFAULT_ADAMW, meanNllCoefficients, type TokenBatch } from '../engine';
 import { Rng } from '../rng';
 import { CpuEngine } from './engine';
-import { setGemmPool } from './gemm';
+import { setThreadPool } from './parallel';
 import { nodeThreadPool } from './nodeThreads';
 
 const [C, L, NH, T, B, V] = (process.argv.length > 2 ? process.argv.slice(2) : ['64', '2', '4', '32', '16', '20']).map(
@@ -38,14 +38,14 @@ const threads = availableParallelism();
 const single = new CpuEngine(config, { seed: 0 });
 const pool = nodeThreadPool(threads);
 await pool?.started();
-setGemmPool(pool);
+setThreadPool(pool);
 const pooled = new CpuEngine(config, { seed: 0 }); // allocated in shared memory
-setGemmPool(null);
+setThreadPool(null);
 const timed = async (engine: CpuEngine, withPool: boolean, timeParts = false) => {
-  setGemmPool(withPool ? pool : null);
+  setThreadPool(withPool ? pool : null);
   const t0 = performance.now();
   await step(engine, timeParts);
-  setGemmPool(null);
+  setThreadPool(null);
   return performance.now() - t0;
 };
 for (let i = 0; i < 5; i++) {

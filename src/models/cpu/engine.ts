@@ -22,7 +22,7 @@ import { tensorViews } from '../params';
 import { uniformAt } from '../rng';
 import { validateGenerateRequest } from '../validate';
 import { GPT } from './model';
-import { gemmPool } from './gemm';
+import { threadPool } from './parallel';
 import { sampleToken } from './sampling';
 import { sharedFloat32 } from './threads';
 
@@ -45,7 +45,7 @@ export class CpuEngine implements Engine {
     this.config = validateConfig({ ...config });
     // With a thread pool installed the model lives in shared memory, so the pool's workers can
     // compute its products in place (threads.ts).
-    this.model = new GPT(this.config, gemmPool() ? SharedFloat32 : Float32Array);
+    this.model = new GPT(this.config, threadPool() ? SharedFloat32 : Float32Array);
     this.loadWeights(opts.weights ?? initialWeights(this.config, opts.seed ?? 0));
   }
 
