@@ -7,7 +7,7 @@ import { gemm, gemmRows } from './gemm';
 import { nodeThreadPool } from './nodeThreads';
 import { attentionBackward, attentionForward, geluBackward, geluForward } from './ops';
 import { setThreadPool } from './parallel';
-import { partRange, sharedFloat32, threadsAvailable, type ThreadPool } from './threads';
+import { claimChunk, partRange, sharedFloat32, threadsAvailable, type ThreadPool } from './threads';
 
 let pool: ThreadPool | null = null;
 afterEach(() => {
@@ -47,6 +47,16 @@ describe('the CPU thread pool', () => {
       for (let p = 1; p < parts; p++) expect(ranges[p][0]).toBe(ranges[p - 1][1]);
       for (const [u0, u1] of ranges) if (u1 < r1) expect((u1 - u0) % granule).toBe(0);
     }
+  });
+
+  it('hands out each chunk of a job once, and none of a job whose tag has moved on', () => {
+    const claim = new Int32Array(new SharedArrayBuffer(8));
+    const [tag, chunks, bits] = [5, 7, 8];
+    claim[0] = (tag << bits) | chunks;
+    claim[1] = chunks;
+    expect(claimChunk(claim, tag + 1, bits)).toBe(-1); // a worker still on another job
+    const taken = Array.from({ length: chunks + 2 }, () => claimChunk(claim, tag, bits));
+    expect(taken).toEqual([0, 1, 2, 3, 4, 5, 6, -1, -1]);
   });
 
   it('splits a product across threads bit for bit, with and without bias, accumulate and strides', async () => {
