@@ -44,7 +44,7 @@ export class CpuEngine implements Engine {
   constructor(config: GPTConfig, opts: CpuEngineOptions = {}) {
     this.config = validateConfig({ ...config });
     // With a thread pool installed the model lives in shared memory, so the pool's workers can
-    // compute its products in place (threads.ts).
+    // work on its tensors in place (threads.ts).
     this.model = new GPT(this.config, threadPool() ? SharedFloat32 : Float32Array);
     this.loadWeights(opts.weights ?? initialWeights(this.config, opts.seed ?? 0));
   }
