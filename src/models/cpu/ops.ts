@@ -435,6 +435,9 @@ export function attentionDecodeForward(
 // ---------------------------------------------------------------------------------------------
 // GELU, tanh approximation (HF gelu_new)
 
+// a tanh costs about as much as 30 multiply-adds of a product
+const GELU_WORK = 30;
+
 /** out (N) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function geluForward(out: FloatArray, inp: FloatArray, N: number): void {
   parallelFor(GELU_FORWARD, [out, inp, 0, N], GELU_WORK * N);
@@ -444,9 +447,6 @@ export function geluForward(out: FloatArray, inp: FloatArray, N: number): void {
 export function geluBackward(dinp: FloatArray, inp: FloatArray, dout: FloatArray, N: number): void {
   parallelFor(GELU_BACKWARD, [dinp, inp, dout, 0, N], GELU_WORK * N);
 }
-
-// a tanh costs about as much as 30 multiply-adds of a product
-const GELU_WORK = 30;
 
 /** geluForward over the elements i0…i1−1. */
 function geluForwardRange(out: FloatArray, inp: FloatArray, i0: number, i1: number): void {

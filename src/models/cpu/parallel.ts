@@ -12,13 +12,14 @@ export type KernelArg = FloatArray | null | number | boolean;
 /**
  * A function over the units [r0, r1) of a job, which it reads from args[rangeAt] and
  * args[rangeAt + 1]. The pool sends the source of `fn` and `helpers` (the functions it calls) to its
- * workers, so they must be self-contained: no imports, no module state, no nested functions.
+ * workers, so they must be self-contained: no imports, no module state, no nested functions. A pool
+ * runs the kernels it lists (KERNELS in threads.ts); it leaves any other to the calling thread.
  */
 export interface RangeKernel<A extends KernelArg[] = KernelArg[]> {
   // a method signature, so any kernel is a RangeKernel<KernelArg[]> (the pool's view of it)
   fn(...args: A): void;
   rangeAt: number;
-  /** Parts are whole multiples of this many units (but the last): a 4×4 tile's rows, a cache line. */
+  /** Chunks are whole multiples of this many units (but the last): 4 for a product's row tiles. */
   granule: number;
   helpers: ((...args: never[]) => unknown)[];
 }
