@@ -3,7 +3,7 @@
 
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { setGemmPool } from '../models/cpu/gemm';
+import { setThreadPool } from '../models/cpu/parallel';
 import { nodeThreadPool } from '../models/cpu/nodeThreads';
 import { UsageError, type CliIO, type Command } from './args';
 import { exportCommand } from './export/exportCommand';
@@ -69,7 +69,7 @@ export async function run(argv: string[], io: CliIO = PROCESS_IO): Promise<numbe
 
 // Entry only when run as the script (tsx src/cli/main.ts), not when a test imports `run`.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  setGemmPool(nodeThreadPool(cliThreads()));
+  setThreadPool(nodeThreadPool(cliThreads()));
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * How many threads the CPU engine's products use: GRPO_THREADS, else every core. `sweep --jobs J`
+ * How many threads the CPU engine's thread pool uses: GRPO_THREADS, else every core. `sweep --jobs J`
  * gives each of its J child processes an equal share.
  */
 export function cliThreads(env: NodeJS.ProcessEnv = process.env): number {

@@ -3,7 +3,7 @@
 import type { GPTConfig } from '../../models/config';
 import type { AdamWConfig, TokenBatch } from '../../models/engine';
 import { CpuEngine } from '../../models/cpu/engine';
-import { setGemmPool } from '../../models/cpu/gemm';
+import { setThreadPool } from '../../models/cpu/parallel';
 import { webThreadPool } from '../../models/cpu/webThreads';
 import { sftStep } from '../../models/sft';
 import { medianMs } from './timing';
@@ -22,7 +22,7 @@ self.onmessage = async (e: MessageEvent<CpuBenchRequest>) => {
     const { cfg, weights, batch, opt, runs } = e.data;
     const pool = webThreadPool();
     await pool?.started();
-    setGemmPool(pool);
+    setThreadPool(pool);
     const engine = new CpuEngine(cfg, { weights });
     const ms = await medianMs(() => sftStep(engine, batch, opt), runs);
     pool?.dispose();

@@ -8,7 +8,7 @@ import { DEFAULT_ADAMW, type Engine, type TokenBatch } from '../engine';
 import { Rng } from '../rng';
 import { sftStep } from '../sft';
 import { CpuEngine } from './engine';
-import { setGemmPool } from './gemm';
+import { setThreadPool } from './parallel';
 import { nodeThreadPool } from './nodeThreads';
 
 const [C, L, NH, T, B, V] = (process.argv.length > 2 ? process.argv.slice(2) : ['64', '2', '4', '32', '16', '20']).map(
@@ -45,14 +45,14 @@ const single = new CpuEngine(config, { seed: 0 });
 const singleTimed = timingParts(single); // the measured one-thread runs also fill `parts`
 const pool = nodeThreadPool(threads);
 await pool?.started();
-setGemmPool(pool);
+setThreadPool(pool);
 const pooled = new CpuEngine(config, { seed: 0 }); // allocated in shared memory
-setGemmPool(null);
+setThreadPool(null);
 const timed = async (engine: Engine, withPool: boolean) => {
-  setGemmPool(withPool ? pool : null);
+  setThreadPool(withPool ? pool : null);
   const t0 = performance.now();
   await sftStep(engine, batch, opt);
-  setGemmPool(null);
+  setThreadPool(null);
   return performance.now() - t0;
 };
 for (let i = 0; i < 5; i++) {

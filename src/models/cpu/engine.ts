@@ -22,7 +22,7 @@ import { tensorViews } from '../params';
 import { uniformAt } from '../rng';
 import { validateGenerateRequest, validateOptimizerState, validateWeights } from '../validate';
 import { GPT } from './model';
-import { gemmPool } from './gemm';
+import { threadPool } from './parallel';
 import { sampleToken } from './sampling';
 import { sharedFloat32 } from './threads';
 
@@ -44,8 +44,8 @@ export class CpuEngine implements Engine {
   constructor(config: GPTConfig, opts: CpuEngineOptions = {}) {
     this.config = validateConfig({ ...config });
     // With a thread pool installed the model lives in shared memory, so the pool's workers can
-    // compute its products in place (threads.ts).
-    this.model = new GPT(this.config, gemmPool() ? SharedFloat32 : Float32Array);
+    // work on its tensors in place (threads.ts).
+    this.model = new GPT(this.config, threadPool() ? SharedFloat32 : Float32Array);
     this.loadWeights(opts.weights ?? initialWeights(this.config, opts.seed ?? 0));
   }
 

@@ -1,11 +1,12 @@
 // The one matrix-product kernel of the CPU engine, and its entry point: a product large enough and
-// held in shared memory is split by rows across the thread pool (threads.ts) when one is installed;
+// held in shared memory is split by rows across the thread pool (parallel.ts) when one is installed;
 // anything else runs here. Either way every output element is the same arithmetic.
 
 import type { FloatArray } from '../params';
+import { parallelFor, rangeKernel } from './parallel';
 
-/** A product's operands and layout, as gemm takes them (see gemmRows). */
-export type GemmArgs = [
+/** out (M,N) = A·B (+ bias), or out += A·B when `accumulate`: see gemmRows for the layout. */
+export function gemm(
   out: FloatArray,
   A: FloatArray,
   B: FloatArray,
@@ -18,29 +19,8 @@ export type GemmArgs = [
   sBk: number,
   sBn: number,
   accumulate: boolean,
-];
-
-/** Splits a product across threads, or says no (returns false) and leaves it to the caller. */
-export interface GemmPool {
-  tryGemm(...args: GemmArgs): boolean;
-}
-
-let pool: GemmPool | null = null;
-
-/** Installs (or with null removes) the pool every later product may use. */
-export function setGemmPool(p: GemmPool | null): void {
-  pool = p;
-}
-
-export function gemmPool(): GemmPool | null {
-  return pool;
-}
-
-/** out (M,N) = A·B (+ bias), or out += A·B when `accumulate`: see gemmRows for the layout. */
-export function gemm(...args: GemmArgs): void {
-  if (pool?.tryGemm(...args)) return;
-  const [out, A, B, bias, M, N, K, sAm, sAk, sBk, sBn, accumulate] = args;
-  gemmRows(out, A, B, bias, 0, M, N, K, sAm, sAk, sBk, sBn, accumulate);
+): void {
+  parallelFor(GEMM_ROWS, [out, A, B, bias, 0, M, N, K, sAm, sAk, sBk, sBn, accumulate], M * N * K);
 }
 
 /**
@@ -51,9 +31,9 @@ export function gemm(...args: GemmArgs): void {
  * them in registers; accumulating into an array costs a load and store per multiply-add). Each output
  * sums k = 0…K−1 in order, in float64, from 0, bias last; the edge elements outside whole tiles do the
  * same one at a time, so an output row never depends on which rows were computed with it (the
- * KV-cache decode relies on that to match the full forward bit for bit, and threads.ts on it to split
- * the rows m0…m1−1 of one product across threads). Self-contained with store4: threads.ts sends
- * both functions' source to its workers.
+ * KV-cache decode relies on that to match the full forward bit for bit, and the thread pool on it to
+ * split the rows m0…m1−1 of one product across threads). Self-contained with store4: the pool sends
+ * both functions' source to its workers (parallel.ts).
  */
 export function gemmRows(
   out: FloatArray,
@@ -170,3 +150,6 @@ export function store4(
     out[o + 3] = s3 + bias[n + 3];
   }
 }
+
+/** gemmRows as the pool runs it: rows in whole 4-row tiles, so a split adds no edge work. */
+export const GEMM_ROWS = rangeKernel(gemmRows, 4, 4, [store4]);

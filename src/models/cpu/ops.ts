@@ -4,14 +4,16 @@
 // Out-parameters come first. Backward ops ACCUMULATE (+=) into parameter and input gradients, as
 // llm.c's do, unless their comment says they write. These functions are also the references the
 // WebGPU kernels are tested against (src/gpu/kernels/*.gpu.test.ts), so their signatures are fixed.
+// The costly ones (products, attention, GELU) run their independent units through parallelFor, so a
+// thread pool can share them out (parallel.ts); their kernels must stay self-contained for that.
 //
 // Not here: the model that strings them together (model.ts), sampling (sampling.ts).
 
 import type { FloatArray } from '../params';
 import { gemm } from './gemm';
+import { parallelFor, rangeKernel } from './parallel';
 
 const LN_EPS = 1e-5;
-const GELU_SCALE = Math.sqrt(2 / Math.PI);
 
 // ---------------------------------------------------------------------------------------------
 // encoder: token + position embedding
@@ -221,48 +223,52 @@ export function attentionForward(
   C: number,
   NH: number,
 ): void {
+  // each (b,h) pair reads its own head's q, k, v and writes its own rows: the pairs are the units
+  parallelFor(ATTENTION_FORWARD, [out, preatt, att, inp, 0, B * NH, T, C, NH], B * NH * T * T * (C / NH));
+}
+
+/** attentionForward for the (b,h) pairs p0…p1−1, p = b·NH + h. */
+function attentionForwardPairs(
+  out: FloatArray,
+  preatt: FloatArray,
+  att: FloatArray,
+  inp: FloatArray,
+  p0: number,
+  p1: number,
+  T: number,
+  C: number,
+  NH: number,
+): void {
   const C3 = 3 * C;
   const hs = C / NH;
-  const s = rowScratch(T, hs);
-  for (let b = 0; b < B; b++) {
+  const s: RowScratch = { preatt: new Float64Array(T), att: new Float64Array(T), out: new Float64Array(hs) };
+  for (let p = p0; p < p1; p++) {
+    const h = p % NH;
+    const b = (p - h) / NH;
+    // keys and values of this head at position t2: inp[(b·T + t2)·3C + C|2C + h·hs + i]
+    const kv = b * T * C3 + h * hs;
     for (let t = 0; t < T; t++) {
-      for (let h = 0; h < NH; h++) {
-        // keys and values of this head at position t2: inp[(b·T + t2)·3C + C|2C + h·hs + i]
-        const kv = b * T * C3 + h * hs;
-        attentionRow(s, inp, (b * T + t) * C3 + h * hs, inp, kv + C, inp, kv + 2 * C, C3, t, hs);
-        const row = ((b * NH + h) * T + t) * T;
-        for (let t2 = 0; t2 <= t; t2++) {
-          preatt[row + t2] = s.preatt[t2];
-          att[row + t2] = s.att[t2];
-        }
-        for (let t2 = t + 1; t2 < T; t2++) {
-          preatt[row + t2] = 0;
-          att[row + t2] = 0;
-        }
-        const o = (b * T + t) * C + h * hs;
-        for (let i = 0; i < hs; i++) out[o + i] = s.out[i];
+      attentionRow(s, inp, (b * T + t) * C3 + h * hs, inp, kv + C, inp, kv + 2 * C, C3, t, hs);
+      const row = (p * T + t) * T;
+      for (let t2 = 0; t2 <= t; t2++) {
+        preatt[row + t2] = s.preatt[t2];
+        att[row + t2] = s.att[t2];
       }
+      for (let t2 = t + 1; t2 < T; t2++) {
+        preatt[row + t2] = 0;
+        att[row + t2] = 0;
+      }
+      const o = (b * T + t) * C + h * hs;
+      for (let i = 0; i < hs; i++) out[o + i] = s.out[i];
     }
   }
 }
 
+/** Float64 scratch for one query row (attentionRow). */
 interface RowScratch {
   preatt: Float64Array; // (T)
   att: Float64Array; // (T)
   out: Float64Array; // (hs)
-}
-let rowScratchCache: RowScratch = { preatt: new Float64Array(0), att: new Float64Array(0), out: new Float64Array(0) };
-function rowScratch(T: number, hs: number): RowScratch {
-  const r = rowScratchCache;
-  if (r.preatt.length < T || r.out.length < hs) {
-    const n = Math.max(T, r.preatt.length);
-    rowScratchCache = {
-      preatt: new Float64Array(n),
-      att: new Float64Array(n),
-      out: new Float64Array(Math.max(hs, r.out.length)),
-    };
-  }
-  return rowScratchCache;
 }
 
 /**
@@ -323,43 +329,68 @@ export function attentionBackward(
   C: number,
   NH: number,
 ): void {
+  // a (b,h) pair accumulates only into its own head's channels of dinp, so the pairs are the units
+  const work = 2 * B * NH * T * T * (C / NH);
+  parallelFor(ATTENTION_BACKWARD, [dinp, dpreatt, datt, dout, inp, att, 0, B * NH, T, C, NH], work);
+}
+
+/**
+ * attentionBackward for the (b,h) pairs p0…p1−1, p = b·NH + h. Within a pair, t runs in order, so
+ * every element of dinp sums its terms in the same order however the pairs are shared out.
+ */
+function attentionBackwardPairs(
+  dinp: FloatArray,
+  dpreatt: FloatArray,
+  datt: FloatArray,
+  dout: FloatArray,
+  inp: FloatArray,
+  att: FloatArray,
+  p0: number,
+  p1: number,
+  T: number,
+  C: number,
+  NH: number,
+): void {
   const C3 = 3 * C;
   const hs = C / NH;
   const scale = 1 / Math.sqrt(hs);
-  for (let b = 0; b < B; b++) {
+  for (let p = p0; p < p1; p++) {
+    const h = p % NH;
+    const b = (p - h) / NH;
     for (let t = 0; t < T; t++) {
-      for (let h = 0; h < NH; h++) {
-        const row = ((b * NH + h) * T + t) * T;
-        const q = (b * T + t) * C3 + h * hs;
-        const o = (b * T + t) * C + h * hs;
-        // in the forward: out = Σ_t2 att[t2]·v[t2]
-        for (let t2 = 0; t2 <= t; t2++) {
-          const v = (b * T + t2) * C3 + 2 * C + h * hs;
-          const a = att[row + t2];
-          let s = 0;
-          for (let i = 0; i < hs; i++) {
-            s += inp[v + i] * dout[o + i];
-            dinp[v + i] += a * dout[o + i];
-          }
-          datt[row + t2] = s;
+      const row = (p * T + t) * T;
+      const q = (b * T + t) * C3 + h * hs;
+      const o = (b * T + t) * C + h * hs;
+      // in the forward: out = Σ_t2 att[t2]·v[t2]
+      for (let t2 = 0; t2 <= t; t2++) {
+        const v = (b * T + t2) * C3 + 2 * C + h * hs;
+        const a = att[row + t2];
+        let s = 0;
+        for (let i = 0; i < hs; i++) {
+          s += inp[v + i] * dout[o + i];
+          dinp[v + i] += a * dout[o + i];
         }
-        // in the forward: att = softmax(preatt) over t2 ≤ t; its Jacobian is att_j·(δ_ij − att_i)
-        let dot = 0;
-        for (let t2 = 0; t2 <= t; t2++) dot += att[row + t2] * datt[row + t2];
-        for (let t2 = 0; t2 <= t; t2++) dpreatt[row + t2] = att[row + t2] * (datt[row + t2] - dot);
-        // in the forward: preatt[t2] = scale·q·k[t2]
-        for (let t2 = 0; t2 <= t; t2++) {
-          const k = (b * T + t2) * C3 + C + h * hs;
-          const d = dpreatt[row + t2] * scale;
-          for (let i = 0; i < hs; i++) {
-            dinp[q + i] += inp[k + i] * d;
-            dinp[k + i] += inp[q + i] * d;
-          }
+        datt[row + t2] = s;
+      }
+      // in the forward: att = softmax(preatt) over t2 ≤ t; its Jacobian is att_j·(δ_ij − att_i)
+      let dot = 0;
+      for (let t2 = 0; t2 <= t; t2++) dot += att[row + t2] * datt[row + t2];
+      for (let t2 = 0; t2 <= t; t2++) dpreatt[row + t2] = att[row + t2] * (datt[row + t2] - dot);
+      // in the forward: preatt[t2] = scale·q·k[t2]
+      for (let t2 = 0; t2 <= t; t2++) {
+        const k = (b * T + t2) * C3 + C + h * hs;
+        const d = dpreatt[row + t2] * scale;
+        for (let i = 0; i < hs; i++) {
+          dinp[q + i] += inp[k + i] * d;
+          dinp[k + i] += inp[q + i] * d;
         }
       }
     }
   }
 }
+
+export const ATTENTION_FORWARD = rangeKernel(attentionForwardPairs, 4, 1, [attentionRow]);
+export const ATTENTION_BACKWARD = rangeKernel(attentionBackwardPairs, 6, 1);
 
 /**
  * One decode step of attention with a KV cache (generation). For each of the n rows listed in `rows`,
@@ -381,7 +412,11 @@ export function attentionDecodeForward(
 ): void {
   const C3 = 3 * C;
   const hs = C / NH;
-  const s = rowScratch(pos + 1, hs);
+  const s: RowScratch = {
+    preatt: new Float64Array(pos + 1),
+    att: new Float64Array(pos + 1),
+    out: new Float64Array(hs),
+  };
   for (let r = 0; r < n; r++) {
     const base = rows[r] * Tmax * C;
     const x = r * C3;
@@ -400,27 +435,45 @@ export function attentionDecodeForward(
 // ---------------------------------------------------------------------------------------------
 // GELU, tanh approximation (HF gelu_new)
 
+// a tanh costs about as much as 30 multiply-adds of a product
+const GELU_WORK = 30;
+
 /** out (N) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function geluForward(out: FloatArray, inp: FloatArray, N: number): void {
-  for (let i = 0; i < N; i++) {
-    const x = inp[i];
-    const cube = 0.044715 * x * x * x;
-    out[i] = 0.5 * x * (1 + Math.tanh(GELU_SCALE * (x + cube)));
-  }
+  parallelFor(GELU_FORWARD, [out, inp, 0, N], GELU_WORK * N);
 }
 
 /** Accumulates dinp (N) from dout (N). */
 export function geluBackward(dinp: FloatArray, inp: FloatArray, dout: FloatArray, N: number): void {
-  for (let i = 0; i < N; i++) {
+  parallelFor(GELU_BACKWARD, [dinp, inp, dout, 0, N], GELU_WORK * N);
+}
+
+/** geluForward over the elements i0…i1−1. */
+function geluForwardRange(out: FloatArray, inp: FloatArray, i0: number, i1: number): void {
+  const scale = Math.sqrt(2 / Math.PI);
+  for (let i = i0; i < i1; i++) {
     const x = inp[i];
     const cube = 0.044715 * x * x * x;
-    const arg = GELU_SCALE * (x + cube);
+    out[i] = 0.5 * x * (1 + Math.tanh(scale * (x + cube)));
+  }
+}
+
+/** geluBackward over the elements i0…i1−1. */
+function geluBackwardRange(dinp: FloatArray, inp: FloatArray, dout: FloatArray, i0: number, i1: number): void {
+  const scale = Math.sqrt(2 / Math.PI);
+  for (let i = i0; i < i1; i++) {
+    const x = inp[i];
+    const cube = 0.044715 * x * x * x;
+    const arg = scale * (x + cube);
     const th = Math.tanh(arg);
     const sech2 = 1 - th * th; // 1/cosh² = 1 − tanh²
-    const local = 0.5 * (1 + th) + x * 0.5 * sech2 * GELU_SCALE * (1 + 3 * 0.044715 * x * x);
+    const local = 0.5 * (1 + th) + x * 0.5 * sech2 * scale * (1 + 3 * 0.044715 * x * x);
     dinp[i] += local * dout[i];
   }
 }
+
+export const GELU_FORWARD = rangeKernel(geluForwardRange, 2, 1);
+export const GELU_BACKWARD = rangeKernel(geluBackwardRange, 3, 1);
 
 // ---------------------------------------------------------------------------------------------
 // residual

@@ -2,7 +2,7 @@
 // per worker where the page is cross-origin isolated (vite.config.ts sends the headers). Without
 // isolation the engine runs on one thread.
 
-import { setGemmPool } from '../../models/cpu/gemm';
+import { setThreadPool } from '../../models/cpu/parallel';
 import { webThreadPool } from '../../models/cpu/webThreads';
 
 let installed = 1;
@@ -15,7 +15,7 @@ export function installCpuThreads(wanted?: number): number {
   if (installed > 1 || wanted === 1) return installed;
   const pool = webThreadPool(wanted);
   if (pool) {
-    setGemmPool(pool);
+    setThreadPool(pool);
     installed = pool.threads;
   }
   return installed;
