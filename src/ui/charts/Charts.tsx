@@ -1,6 +1,6 @@
 // The chart grid: what to watch while a run trains, in the order a reader asks about it.
 
-import { useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { isRewardComponentMetric, type MetricsRow } from '../../rl/metrics';
 import { LengthChart } from './LengthChart';
 import { LineMetricChart, type SeriesSpec } from './LineMetricChart';
@@ -26,10 +26,38 @@ function lastStepRow(rows: readonly MetricsRow[]): MetricsRow | undefined {
   return undefined;
 }
 
+/** Charts redraw at most this often while rows stream in (the last change always lands). */
+export const CHART_REDRAW_MS = 1500;
+
+/**
+ * `value`, passed on at most once per `ms` (the latest one at the end of each interval), so that a
+ * value changing several times a second is drawn every `ms` instead.
+ */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + ms - Date.now();
+    const show = () => {
+      last.current = Date.now();
+      setShown(() => value);
+    };
+    if (wait <= 0) {
+      show();
+      return;
+    }
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return shown;
+}
+
 export function Charts() {
-  // Redrawing eight recharts charts is the page's heaviest work: as a deferred value React renders
-  // it in interruptible slices, so the main thread stays free for input while a run trains.
-  const runs = useDeferredValue(useChartRuns());
+  // Redrawing nine recharts charts is the page's heaviest work, and it shares the cores with the
+  // training worker: while a run streams rows the charts redraw every CHART_REDRAW_MS, not at every
+  // step, and as a deferred value React renders them in interruptible slices, so the main thread
+  // stays free for input.
+  const runs = useDeferredValue(useThrottled(useChartRuns(), CHART_REDRAW_MS));
   // Reward components present in any drawn run: step rows carry `rewards/<c>/mean` for each term
   // (a finished run's last row is its final evaluation, which has none). Each key once, however
   // many runs carry it, else overlaid runs would draw every component twice.

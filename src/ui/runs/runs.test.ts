@@ -112,6 +112,19 @@ describe('runs store (IndexedDB)', () => {
     expect(await store.getState().runMetrics(id)).toEqual(ROWS);
   });
 
+  it('a status the run already has is not written again: the runs list (and so every chart) keeps its identity', async () => {
+    const store = makeTestStore(freshDbName());
+    const s = store.getState();
+    await s.createRun({ id: 'a', name: 'run a', config: parseRunConfig({ steps: 10 }) });
+    await s.setRunStatus('a', 'running');
+    const before = store.getState().runs;
+    for (let i = 0; i < 5; i++) await s.setRunStatus('a', 'running'); // one step's phase reports
+    expect(store.getState().runs).toBe(before);
+    await s.setRunStatus('a', 'paused');
+    expect(store.getState().runs).not.toBe(before);
+    expect(store.getState().runs.find((r) => r.id === 'a')?.status).toBe('paused');
+  });
+
   it('a bad import file adds no run and says why', async () => {
     const store = makeTestStore(freshDbName());
     expect(await store.getState().importRun('{"step":0}\nnot json', 'bad.jsonl')).toBeNull();

@@ -203,7 +203,9 @@ export const createRunsSliceWith =
         if (!STATUSES.includes(status)) return;
         const meta = await enqueue(async (d) => {
           const m = await d.getRun(runId);
-          if (!m) return undefined;
+          // The worker reports its state at every phase of a step: only a change is written (and
+          // redrawn), judged against the stored run in write order.
+          if (!m || m.status === status) return undefined;
           m.status = status as RunStatusName;
           await d.putRun(m);
           return m;
