@@ -164,6 +164,8 @@ describe('runs store (IndexedDB)', () => {
     const name = freshDbName();
     const writer = makeTestStore(name);
     await writer.getState().createRun({ id: 'old', name: 'old', config: parseRunConfig({}) });
+    // the list is in creation order (createdAt, ms): the new run must not share the old one's millisecond
+    await new Promise((r) => setTimeout(r, 2));
     const store = makeTestStore(name);
     const loading = store.getState().loadAll();
     void store.getState().createRun({ id: 'new', name: 'new', config: parseRunConfig({}) });
