@@ -54,7 +54,8 @@ class PassTimer {
   private missed = false; // a pass went untimed (every pair was held) since the last take
 
   constructor(
-    private readonly device: GPUDevice,
+    device: GPUDevice,
+    private readonly pool: { buffer(bytes: number, usage: number): GPUBuffer; release(b: GPUBuffer): void },
     pairs = 1024, // passes recorded and not yet submitted, at most
   ) {
     this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * pairs });
@@ -86,10 +87,7 @@ class PassTimer {
       }
     }
     const end = runs[runs.length - 1];
-    const buffer = this.device.createBuffer({
-      size: end.offset + end.pairs * 16,
-      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
-    });
+    const buffer = this.pool.buffer(end.offset + end.pairs * 16, GPUBufferUsage.QUERY_RESOLVE);
     for (const r of runs) encoder.resolveQuerySet(this.querySet, 2 * r.first, 2 * r.pairs, buffer, r.offset);
     this.resolved.push({ buffer, runs: runs.map((r) => ({ bytes: r.offset, pairs: r.pairs })) });
     this.free.push(...held);
@@ -109,7 +107,7 @@ class PassTimer {
             for (let j = 0; j < r.pairs; j++)
               if (ts[2 * j + 1] > ts[2 * j]) this.ns += Number(ts[2 * j + 1] - ts[2 * j]);
           }
-          taken[i].buffer.destroy();
+          this.pool.release(taken[i].buffer);
         });
       },
     };
@@ -124,7 +122,7 @@ class PassTimer {
   }
 
   destroy(): void {
-    for (const t of this.resolved) t.buffer.destroy();
+    for (const t of this.resolved) t.buffer.destroy(); // taken from the pool and not read back
     this.resolved = [];
     this.querySet.destroy();
   }
@@ -142,7 +140,7 @@ export class GpuRuntime {
   readonly timer: PassTimer | null;
 
   constructor(readonly device: GPUDevice) {
-    this.timer = device.features.has('timestamp-query') ? new PassTimer(device) : null;
+    this.timer = device.features.has('timestamp-query') ? new PassTimer(device, this) : null;
   }
 
   /**
