@@ -340,9 +340,9 @@ export class WebGpuEngine implements Engine {
   }
 
   /**
-   * One update: forward (unless reused), cov_t, the token selection, the elementwise loss written straight into the
-   * backward's dL/dlogπ and dL/dH, the loss sums, zero grads, backward, clip, AdamW; then one readback
-   * of the sums and the grad norm (and the kept rollout log-probs when asked).
+   * One update: forward (unless reused), cov_t, the token selection, the elementwise loss written
+   * straight into the backward's dL/dlogπ and dL/dH, the loss sums, zero grads, backward, clip, AdamW;
+   * then one readback of the sums and the grad norm (and the kept rollout log-probs when asked).
    */
   private async rlUpdate(req: DeviceUpdateRequest): Promise<DeviceUpdateResult> {
     const kept = this.kept;

@@ -1,7 +1,8 @@
 // The WGSL of every kernel family (src/gpu/shaders/<family>.wgsl), with the snippets they share
-// (src/gpu/shaders/lib/<name>.wgsl: GELU, the KL estimators, workgroup reductions, the RNG, vec4
-// sums) pasted in where a shader asks for one by name with a line `// #include <name>`. A snippet is
-// pasted once per shader even when asked for twice, and may itself include others.
+// (src/gpu/shaders/lib/<name>.wgsl: GELU, the KL estimators, PPO's clipped term, workgroup
+// reductions, the RNG, vec4 sums) pasted in where a shader asks for one by name with a line
+// `// #include <name>`. A snippet is pasted once per shader even when asked for twice, and may
+// itself include others.
 //
 // Workgroup sizes are WGSL `override` constants without a default: the kernel wrapper passes the
 // value it also divides by to count workgroups, so a size lives in one place (the wrapper's WG).
@@ -24,6 +25,7 @@ import sample from './shaders/sample.wgsl?raw';
 import tokenSelect from './shaders/token_select.wgsl?raw';
 import geluLib from './shaders/lib/gelu.wgsl?raw';
 import klLib from './shaders/lib/kl.wgsl?raw';
+import ppoClipLib from './shaders/lib/ppo_clip.wgsl?raw';
 import reduceLib from './shaders/lib/reduce.wgsl?raw';
 import rngLib from './shaders/lib/rng.wgsl?raw';
 import vec4Lib from './shaders/lib/vec4.wgsl?raw';
@@ -52,6 +54,7 @@ export type ShaderName = keyof typeof SHADERS;
 export const SNIPPETS: Record<string, string> = {
   gelu: geluLib,
   kl: klLib,
+  ppo_clip: ppoClipLib,
   reduce: reduceLib,
   rng: rngLib,
   vec4: vec4Lib,

@@ -152,7 +152,8 @@ export interface DeviceUpdateResult {
  * An RL update kept on the engine's device (docs/DESIGN.md §5, docs/ARCHITECTURE.md): the rollout
  * batch's reference and old log-probs stay where they were computed, and one update — forward (unless
  * reused), cov_t, the token selection (TokenSelection), elementwise loss, backward from its
- * coefficients, clip, AdamW, the loss terms reduced — is one command stream with one readback. Held to the TypeScript path by src/gpu/rlStep.gpu.test.ts.
+ * coefficients, clip, AdamW, the loss terms reduced — is one command stream with one readback. Held
+ * to the TypeScript path by src/gpu/rlStep.gpu.test.ts.
  */
 export interface DeviceRlStep {
   /**

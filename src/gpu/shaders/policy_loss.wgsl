@@ -5,6 +5,7 @@
 // TS reference: policyLossToken (src/rl/policyLoss.ts); the KL term is lib/kl.wgsl.
 
 // #include kl
+// #include ppo_clip
 
 override WG: u32; // invocations per workgroup, from the TS wrapper
 // The clip flags' values, CLIPPED_LOW and CLIPPED_HIGH of src/models/engine.ts (0 = neither).
@@ -53,7 +54,7 @@ fn policy_loss_forward(@builtin(global_invocation_id) gid: vec3u) {
   var pg = -A * ratio;
   var dPg = -A * ratio; // d(−ρA)/dlogπ
   if (p.clip == 1u) {
-    let clipped = -A * min(max(ratio, 1.0 - p.epsLow), 1.0 + p.epsHigh);
+    let clipped = ppo_clipped(A, ratio, p.epsLow, p.epsHigh);
     if (clipped > pg) {
       pg = clipped; // the clipped branch is constant in logπ
       dPg = 0.0;

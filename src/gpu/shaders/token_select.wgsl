@@ -5,6 +5,7 @@
 // the host, which knows the mask. TS reference: planPolicyLoss (src/rl/policyLoss.ts).
 
 // #include rng
+// #include ppo_clip
 
 override WG: u32; // invocations per workgroup of rank_select, from the TS wrapper
 override DRAW_WG: u32; // clip_cov_select's one invocation (1), from the TS wrapper
@@ -57,7 +58,7 @@ fn clip_cov_select() {
     if (mask[i] == 0u) { continue; }
     let A = tokenIn[i].x;
     let ratio = exp(logprobs[i] - oldLogprobs[i]);
-    let clipped = -A * clamp(ratio, 1.0 - p.epsLow, 1.0 + p.epsHigh) > -A * ratio; // clippedByOrigin
+    let clipped = ppo_clipped(A, ratio, p.epsLow, p.epsHigh) > -A * ratio; // clippedByOrigin
     let c = values[i];
     if (!clipped && c > p.lb && c < p.ub) {
       candidates[m] = i;
