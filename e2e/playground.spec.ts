@@ -62,12 +62,17 @@ test('preset → Start → step 3 with charts drawn → Pause → new reward sha
   // Charts draw lines with several points (a path with line segments), and the completions show.
   const entropyPath = page.getByRole('figure', { name: 'Entropy' }).locator('path.recharts-line-curve');
   await expect(entropyPath.first()).toHaveAttribute('d', /L.*L/);
-  await expect(
-    page.getByRole('figure', { name: 'Reward' }).locator('path.recharts-line-curve').first(),
-  ).toHaveAttribute('d', /L/);
-  await expect(page.getByRole('region', { name: 'Completions' }).getByRole('table').first()).toBeVisible();
+  // A chart is drawn while on screen (src/ui/components/useOnScreen.ts): look at it as a person would.
+  const reward = page.getByRole('figure', { name: 'Reward' });
+  await reward.scrollIntoViewIfNeeded();
+  await expect(reward.locator('path.recharts-line-curve').first()).toHaveAttribute('d', /L/);
+  // The panels below the fold are drawn once scrolled into view, as a person would.
+  const completions = page.getByRole('region', { name: 'Completions' });
+  await completions.scrollIntoViewIfNeeded();
+  await expect(completions.getByRole('table').first()).toBeVisible();
   // Kernel time from the adapter's timestamp queries: the step-time chart draws it as a line over the phases.
   const timing = page.getByRole('figure', { name: 'Step time' });
+  await timing.scrollIntoViewIfNeeded();
   await expect(timing).toContainText('gpu (kernels)');
   await expect(timing.locator('path.recharts-line-curve').first()).toHaveAttribute('d', /L/);
 
@@ -85,7 +90,8 @@ test('preset → Start → step 3 with charts drawn → Pause → new reward sha
   // between two polls), and it trains.
   await expect(page.getByRole('list', { name: 'Runs' }).getByRole('listitem')).toHaveCount(2);
   await expect(status).toContainText(/Step ([3-9]|\d\d)/, { timeout: 300_000 });
-  await expect(page.getByRole('figure', { name: 'Reward' })).toContainText('format');
+  await reward.scrollIntoViewIfNeeded();
+  await expect(reward).toContainText('format');
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(status).toContainText('paused');
 

@@ -57,7 +57,10 @@ test('imported runs overlay on the charts with a legend, export as CSV, and surv
   await expect(runs.getByRole('listitem').filter({ hasText: 'alpha' })).toContainText('5/5 steps · done');
   for (const name of ['alpha', 'beta'])
     await runs.getByRole('checkbox', { name: `Overlay ${name} on the charts` }).check();
-  const legend = page.getByRole('figure', { name: 'Reward', exact: true }).locator('.recharts-legend-wrapper');
+  // Charts are drawn while on screen (src/ui/components/useOnScreen.ts): look at it as a person would.
+  const reward = page.getByRole('figure', { name: 'Reward', exact: true });
+  await reward.scrollIntoViewIfNeeded();
+  const legend = reward.locator('.recharts-legend-wrapper');
   await expect(legend).toHaveText('alpha · rewardbeta · reward');
 
   const [download] = await Promise.all([
@@ -103,7 +106,9 @@ test('two runs are kept, renamed, overlaid with a legend, exported as CSV, and s
   await expect(legend).toContainText('shape A · entropy');
   await expect(legend).toContainText('shape B · entropy');
   // Both runs carry `correctness`: the reward chart lists each run's series once, not once per run.
-  const rewardLegend = page.getByRole('figure', { name: 'Reward', exact: true }).locator('.recharts-legend-item');
+  const reward = page.getByRole('figure', { name: 'Reward', exact: true });
+  await reward.scrollIntoViewIfNeeded();
+  const rewardLegend = reward.locator('.recharts-legend-item');
   await expect(rewardLegend.filter({ hasText: 'shape A · correctness' })).toHaveCount(1);
   const rewardItems = await rewardLegend.allTextContents();
   expect(new Set(rewardItems).size).toBe(rewardItems.length);

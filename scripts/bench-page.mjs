@@ -1,10 +1,17 @@
 // Measures what a person waits on in the built page: time from Start to "Step 1" and steps/s, for the
 // "GRPO on addition" preset, with each Backend setting. Reads only the status bar, as a person would.
+// Mode `cli` runs `npm run cli -- train` on the same preset and times its progress lines the same way
+// (its line "train step k/N" is the page's "Step k"), so the page is compared with the CLI in one run;
+// `--rounds R` repeats the modes R times, interleaved, and prints each page mode's steps/s over the
+// CLI's, round by round (the machine's load drifts, so a ratio holds only within a round).
 // Builds nothing: run `npx vite build` first. A benchmark, not a test: the figures depend on the
 // machine and its load.
-//   node scripts/bench-page.mjs [--port 4183] [--steps 10] [--modes auto,auto,cpu,webgpu] [--shots DIR]
+//   node scripts/bench-page.mjs [--port 4183] [--steps 10] [--modes auto,auto,cpu,webgpu,cli] [--rounds 1] [--shots DIR]
 // Modes run in order in one browser profile, so a second `auto` finds the first one's probe cached.
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { chromiumArgs } from './chromium-args.mjs';
 import { requireChromium } from './find-chromium.mjs';
@@ -18,6 +25,7 @@ const arg = (name, dflt) => {
 const port = Number(arg('port', '4183'));
 const steps = Number(arg('steps', '10'));
 const modes = arg('modes', 'auto,auto,cpu').split(',');
+const rounds = Number(arg('rounds', '1'));
 const shots = arg('shots', '');
 const stepTimeout = Number(arg('timeout', '600')) * 1000;
 
@@ -74,11 +82,56 @@ async function measure(context, mode, index) {
   return result;
 }
 
+/**
+ * The CLI on the same preset: Start → "train step 1" (process start included, as the page's includes
+ * loading) and steps/s from step 1 to step `steps`, from when each progress line arrived.
+ */
+async function measureCli() {
+  const out = mkdtempSync(join(tmpdir(), 'bench-page-cli-'));
+  const t0 = Date.now();
+  const seen = new Map();
+  const child = spawn(
+    'npx',
+    ['tsx', 'src/cli/main.ts', 'train', '--preset', 'grpo-add', '--steps', String(steps), '--out', out],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let buffered = '';
+  child.stderr.on('data', (chunk) => {
+    buffered += chunk;
+    for (const m of buffered.matchAll(/train step (\d+)\//g))
+      if (!seen.has(Number(m[1]))) seen.set(Number(m[1]), Date.now() - t0);
+    buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+  });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  rmSync(out, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`cli train exited ${code}`);
+  const first = seen.get(1);
+  const top = Math.max(...seen.keys());
+  return {
+    mode: 'cli',
+    startToStep1_s: first === undefined ? null : first / 1000,
+    steps: top,
+    stepsPerSec: first === undefined || top <= 1 ? null : (top - 1) / (((seen.get(top) ?? 0) - first) / 1000),
+  };
+}
+
 try {
   await waitForServer();
   const browser = await chromium.launch({ executablePath: await requireChromium(), args: chromiumArgs });
   const context = await browser.newContext({ viewport: { width: 1680, height: 1050 } });
-  for (const [i, mode] of modes.entries()) console.log(JSON.stringify(await measure(context, mode, i)));
+  for (let round = 0; round < rounds; round++) {
+    /** @type {Map<string, number | null>} */
+    const rates = new Map();
+    for (const [i, mode] of modes.entries()) {
+      const result = mode === 'cli' ? await measureCli() : await measure(context, mode, i);
+      console.log(JSON.stringify({ round, ...result }));
+      rates.set(mode, result.stepsPerSec);
+    }
+    const cli = rates.get('cli');
+    if (cli)
+      for (const [mode, rate] of rates)
+        if (mode !== 'cli' && rate) console.log(`round ${round}: page ${mode} ÷ cli = ${(rate / cli).toFixed(2)}`);
+  }
   await browser.close();
 } finally {
   stopServer();

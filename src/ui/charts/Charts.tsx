@@ -1,12 +1,13 @@
 // The chart grid: what to watch while a run trains, in the order a reader asks about it.
 
-import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useLatestWhile, useOnScreen } from '../components/useOnScreen';
 import { isRewardComponentMetric, type MetricsRow } from '../../rl/metrics';
 import { LengthChart } from './LengthChart';
 import { LineMetricChart, type SeriesSpec } from './LineMetricChart';
 import { CovChart, EntropyLawChart } from './ScatterCharts';
 import { TimingChart } from './TimingChart';
-import { useChartRuns } from './useChartRuns';
+import { useChartRuns, type ChartRun } from './useChartRuns';
 
 const ENTROPY: SeriesSpec[] = [{ key: 'entropy', label: 'entropy' }];
 const ACCURACY: SeriesSpec[] = [
@@ -19,6 +20,9 @@ const CLIP: SeriesSpec[] = [
   { key: 'clip_ratio/high_mean', label: 'high' },
   { key: 'clip_ratio/region_mean', label: 'any' },
 ];
+
+/** The y range of a fraction (a constant: a new array at each render would defeat the charts' memo). */
+const FRACTION: [number, number] = [0, 1];
 
 /** The last row of a training step (it has `reward`), scanning back from the end. */
 function lastStepRow(rows: readonly MetricsRow[]): MetricsRow | undefined {
@@ -52,11 +56,25 @@ function useThrottled<T>(value: T, ms: number): T {
   return shown;
 }
 
+/**
+ * One chart's place in the grid: the chart is drawn with the latest runs while it is on screen, and
+ * keeps its last drawing while it is not (the charts are memoised, so the same runs cost nothing).
+ */
+function ChartSlot({ runs, children }: { runs: ChartRun[]; children: (runs: ChartRun[]) => ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const shown = useLatestWhile(runs, useOnScreen(ref));
+  return (
+    <div ref={ref} className="chart-slot">
+      {children(shown)}
+    </div>
+  );
+}
+
 export function Charts() {
   // Redrawing nine recharts charts is the page's heaviest work, and it shares the cores with the
   // training worker: while a run streams rows the charts redraw every CHART_REDRAW_MS, not at every
   // step, and as a deferred value React renders them in interruptible slices, so the main thread
-  // stays free for input.
+  // stays free for input. A chart off screen is not redrawn at all until it is scrolled into view.
   const runs = useDeferredValue(useThrottled(useChartRuns(), CHART_REDRAW_MS));
   // Reward components present in any drawn run: step rows carry `rewards/<c>/mean` for each term
   // (a finished run's last row is its final evaluation, which has none). Each key once, however
@@ -81,29 +99,45 @@ export function Charts() {
   );
   return (
     <section className="charts" aria-label="Charts">
-      <LineMetricChart title="Entropy" note="mean per token" unit="nats / token" series={ENTROPY} runs={runs} />
-      <LengthChart runs={runs} />
-      <LineMetricChart
-        title="Accuracy"
-        note="held-out, on eval steps"
-        unit="fraction correct"
-        series={ACCURACY}
-        runs={runs}
-        domain={[0, 1]}
-      />
-      <LineMetricChart title="Reward" note="and each component's mean" unit="reward" series={reward} runs={runs} />
-      <LineMetricChart title="KL" note="to the reference policy" unit="nats / token" series={KL} runs={runs} />
-      <LineMetricChart
-        title="Clip ratio"
-        note="fraction of tokens clipped"
-        unit="fraction of tokens"
-        series={CLIP}
-        runs={runs}
-        domain={[0, 1]}
-      />
-      <CovChart runs={runs} />
-      <EntropyLawChart runs={runs} />
-      <TimingChart runs={runs} />
+      <ChartSlot runs={runs}>
+        {(r) => <LineMetricChart title="Entropy" note="mean per token" unit="nats / token" series={ENTROPY} runs={r} />}
+      </ChartSlot>
+      <ChartSlot runs={runs}>{(r) => <LengthChart runs={r} />}</ChartSlot>
+      <ChartSlot runs={runs}>
+        {(r) => (
+          <LineMetricChart
+            title="Accuracy"
+            note="held-out, on eval steps"
+            unit="fraction correct"
+            series={ACCURACY}
+            runs={r}
+            domain={FRACTION}
+          />
+        )}
+      </ChartSlot>
+      <ChartSlot runs={runs}>
+        {(r) => (
+          <LineMetricChart title="Reward" note="and each component's mean" unit="reward" series={reward} runs={r} />
+        )}
+      </ChartSlot>
+      <ChartSlot runs={runs}>
+        {(r) => <LineMetricChart title="KL" note="to the reference policy" unit="nats / token" series={KL} runs={r} />}
+      </ChartSlot>
+      <ChartSlot runs={runs}>
+        {(r) => (
+          <LineMetricChart
+            title="Clip ratio"
+            note="fraction of tokens clipped"
+            unit="fraction of tokens"
+            series={CLIP}
+            runs={r}
+            domain={FRACTION}
+          />
+        )}
+      </ChartSlot>
+      <ChartSlot runs={runs}>{(r) => <CovChart runs={r} />}</ChartSlot>
+      <ChartSlot runs={runs}>{(r) => <EntropyLawChart runs={r} />}</ChartSlot>
+      <ChartSlot runs={runs}>{(r) => <TimingChart runs={r} />}</ChartSlot>
     </section>
   );
 }

@@ -2,9 +2,10 @@
 // entropy or by the completion's advantage, the reward and its breakdown, the advantage, and
 // whether the answer was right.
 
-import { memo, useDeferredValue } from 'react';
+import { memo, useDeferredValue, useRef } from 'react';
 import type { SampleRecord } from '../../rl/trainer';
 import { useStore } from '../store';
+import { useLatestWhile, useOnScreen } from './useOnScreen';
 import { NEUTRAL } from '../charts/palette';
 import type { TokenColouring } from '../store/viewSlice';
 
@@ -99,11 +100,19 @@ const Groups = memo(function Groups({ samples, mode }: { samples: SampleRecord[]
 });
 
 export function Completions() {
-  const samples = useDeferredValue(useStore((s) => s.latestSamples));
+  // 128 completions of coloured tokens are a large redraw at every step: while the panel is off
+  // screen (or the tab hidden) it keeps the step it last showed.
+  const ref = useRef<HTMLElement>(null);
+  const samples = useDeferredValue(
+    useLatestWhile(
+      useStore((s) => s.latestSamples),
+      useOnScreen(ref),
+    ),
+  );
   const mode = useStore((s) => s.tokenColouring);
   const setMode = useStore((s) => s.setTokenColouring);
   return (
-    <section className="panel completions" aria-label="Completions">
+    <section ref={ref} className="panel completions" aria-label="Completions">
       <header>
         <h2>Completions {samples.length > 0 && <span className="muted">of the latest step</span>}</h2>
         <div role="radiogroup" aria-label="Colour tokens by" className="switch">
