@@ -1,11 +1,11 @@
 // Measures what a person waits on in the built page: time from Start to "Step 1" and steps/s, for the
-// "GRPO on addition" preset, with each Backend setting. Reads only the status bar, as a person would.
-// Mode `cli` runs `npm run cli -- train` on the same preset and times its progress lines the same way
-// (its line "train step k/N" is the page's "Step k"), so the page is compared with the CLI in one run;
-// `--rounds R` repeats the modes R times, interleaved, and prints each page mode's steps/s over the
-// CLI's, round by round (the machine's load drifts, so a ratio holds only within a round).
-// Builds nothing: run `npx vite build` first. A benchmark, not a test: the figures depend on the
-// machine and its load.
+// "GRPO on addition" preset, with each Backend setting, from the status bar's texts as the page shows
+// them. Mode `cli` runs `npm run cli -- train` on the same preset and times its progress lines the
+// same way (its line "train step k/N" is the page's "Step k"), so the page is compared with the CLI in
+// one run. `--rounds R` repeats the modes R times, every other round in reverse order, and prints
+// each page mode's steps/s over the CLI's round by round: the machine's load drifts, so a ratio holds
+// only within a round. Builds nothing: run `npx vite build` first. A benchmark, not a test: the
+// figures depend on the machine and its load.
 //   node scripts/bench-page.mjs [--port 4183] [--steps 10] [--modes auto,auto,cpu,webgpu,cli] [--rounds 1] [--shots DIR]
 // Modes run in order in one browser profile, so a second `auto` finds the first one's probe cached.
 import { spawn } from 'node:child_process';
@@ -41,24 +41,42 @@ const { base, ready: waitForServer, stop: stopServer } = startPreview(port);
 async function measure(context, mode, index) {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  // The page records each status text it shows, with the time, itself: polling the status bar from
+  // here many times a second would take CPU from the page being measured (the CLI is not polled).
+  await page.addInitScript(() => {
+    /** @type {[number, string][]} */
+    const log = [];
+    Object.assign(window, { __benchStatus: log, __benchStart: 0 });
+    new MutationObserver(() => {
+      const text = document.querySelector('[role="status"]')?.textContent ?? '';
+      if (text && log[log.length - 1]?.[1] !== text) log.push([performance.now(), text]);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
   await page.goto(`${base}/?backend=${mode}`);
   await page.getByRole('button', { name: /GRPO on addition/ }).click();
   const status = page.getByRole('status');
-  const stepOf = async () => Number(/Step (\d+)/.exec(await status.innerText())?.[1] ?? 0);
   await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await page.evaluate(() => Object.assign(window, { __benchStart: performance.now() }));
   const t0 = Date.now();
   const seen = new Map(); // step → ms since Start when first shown
   let last = '';
   /** @type {[number, string][]} */
   const trace = [];
   while (Date.now() - t0 < stepTimeout) {
-    const s = await stepOf();
-    if (!seen.has(s)) seen.set(s, Date.now() - t0);
-    const text = (await status.innerText()).replace(/\s+/g, ' ').replace(/[\d.]+ steps\/s$/, '');
-    if (text !== last) trace.push([(Date.now() - t0) / 1000, text]);
-    last = text;
-    if (s >= steps) break;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1000));
+    /** @type {{ start: number, log: [number, string][] }} */
+    const { start, log } = await page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      return { start: w.__benchStart, log: w.__benchStatus.splice(0) };
+    });
+    for (const [t, raw] of log) {
+      const s = Number(/Step (\d+)/.exec(raw)?.[1] ?? 0);
+      if (!seen.has(s)) seen.set(s, t - start);
+      const text = raw.replace(/\s+/g, ' ').replace(/[\d.]+ steps\/s$/, '');
+      if (text !== last) trace.push([(t - start) / 1000, text]);
+      last = text;
+    }
+    if (Math.max(0, ...seen.keys()) >= steps) break;
   }
   const top = Math.max(...seen.keys());
   const first = seen.get(1);
@@ -122,7 +140,8 @@ try {
   for (let round = 0; round < rounds; round++) {
     /** @type {Map<string, number | null>} */
     const rates = new Map();
-    for (const [i, mode] of modes.entries()) {
+    // odd rounds run the modes in reverse, so a drift in the machine's load favours neither side
+    for (const [i, mode] of (round % 2 === 0 ? modes : [...modes].reverse()).entries()) {
       const result = mode === 'cli' ? await measureCli() : await measure(context, mode, i);
       console.log(JSON.stringify({ round, ...result }));
       rates.set(mode, result.stepsPerSec);

@@ -14,18 +14,19 @@ describe('WGSL composition', () => {
     }
   });
 
-  test('shared math comes from its snippet: GELU, KL estimators, reductions, RNG, vec4 sums', () => {
+  test('shared math comes from its snippet: GELU, KL estimators, reductions, RNG, sampling, vec4 sums', () => {
     const expected: [ShaderName, string][] = [
       ['gelu', 'fn gelu_grad('],
-      ['decode', 'fn gelu('],
+      ['rollout', 'fn gelu('],
       ['policy_loss', 'fn kl_estimate('],
       ['covariance', 'fn workgroup_sum2('],
       ['logprob', 'fn workgroup_max('],
-      ['decode', 'fn workgroup_sum('],
+      ['rollout', 'fn workgroup_sum('],
       ['gradnorm', 'fn workgroup_sum('],
       ['layernorm', 'fn workgroup_sum2('],
       ['matmul_bias', 'fn workgroup_sum('],
-      ['sample', 'fn uniform_at('],
+      ['rollout', 'fn uniform_at('],
+      ['rollout', 'fn sample_row('],
       ['attention', 'fn hsum('],
       ['layernorm', 'fn hsum('],
     ];

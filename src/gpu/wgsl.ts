@@ -1,6 +1,6 @@
 // The WGSL of every kernel family (src/gpu/shaders/<family>.wgsl), with the snippets they share
 // (src/gpu/shaders/lib/<name>.wgsl: GELU, the KL estimators, PPO's clipped term, workgroup
-// reductions, the RNG, vec4 sums) pasted in where a shader asks for one by name with a line
+// reductions, the RNG, drawing a token from a row's logits, vec4 sums) pasted in where a shader asks for one by name with a line
 // `// #include <name>`. A snippet is pasted once per shader even when asked for twice, and may
 // itself include others.
 //
@@ -10,7 +10,6 @@
 import adamw from './shaders/adamw.wgsl?raw';
 import attention from './shaders/attention.wgsl?raw';
 import covariance from './shaders/covariance.wgsl?raw';
-import decode from './shaders/decode.wgsl?raw';
 import encoder from './shaders/encoder.wgsl?raw';
 import gelu from './shaders/gelu.wgsl?raw';
 import gradnorm from './shaders/gradnorm.wgsl?raw';
@@ -21,13 +20,14 @@ import matmulBias from './shaders/matmul_bias.wgsl?raw';
 import policyLoss from './shaders/policy_loss.wgsl?raw';
 import policyLossReduce from './shaders/policy_loss_reduce.wgsl?raw';
 import residual from './shaders/residual.wgsl?raw';
-import sample from './shaders/sample.wgsl?raw';
+import rollout from './shaders/rollout.wgsl?raw';
 import tokenSelect from './shaders/token_select.wgsl?raw';
 import geluLib from './shaders/lib/gelu.wgsl?raw';
 import klLib from './shaders/lib/kl.wgsl?raw';
 import ppoClipLib from './shaders/lib/ppo_clip.wgsl?raw';
 import reduceLib from './shaders/lib/reduce.wgsl?raw';
 import rngLib from './shaders/lib/rng.wgsl?raw';
+import sampleRowLib from './shaders/lib/sample_row.wgsl?raw';
 import vec4Lib from './shaders/lib/vec4.wgsl?raw';
 import { pipelineKey, type KernelSpec } from './runtime';
 
@@ -35,7 +35,6 @@ export const SHADERS = {
   adamw,
   attention,
   covariance,
-  decode,
   encoder,
   gelu,
   gradnorm,
@@ -46,7 +45,7 @@ export const SHADERS = {
   policy_loss: policyLoss,
   policy_loss_reduce: policyLossReduce,
   residual,
-  sample,
+  rollout,
   token_select: tokenSelect,
 };
 export type ShaderName = keyof typeof SHADERS;
@@ -57,6 +56,7 @@ export const SNIPPETS: Record<string, string> = {
   ppo_clip: ppoClipLib,
   reduce: reduceLib,
   rng: rngLib,
+  sample_row: sampleRowLib,
   vec4: vec4Lib,
 };
 

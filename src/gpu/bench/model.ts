@@ -1,12 +1,12 @@
 // The bench's model: GPT-2 at the "small" size (C=64, 2 layers, 4 heads, context 48) with a
-// character vocabulary, nanoGPT-style random weights, and those weights on the GPU one buffer per
-// tensor for generate(). The same flat weights go to TF.js.
+// character vocabulary, nanoGPT-style random weights, and those weights on the GPU, each
+// tensor at aligned offsets of one buffer for generate(). The same flat weights go to TF.js.
 import { MODEL_SIZES, type GPTConfig } from '../../models/config';
 import type { TokenBatch } from '../../models/engine';
 import { initialWeights } from '../../models/init';
 import { paramLayout } from '../../models/params';
 import type { GpuModel } from '../generate';
-import { parameterBindings } from '../params';
+import { GpuParamLayout, parameterBindings } from '../params';
 import type { GpuRuntime } from '../runtime';
 
 export const benchConfig: GPTConfig = { ...MODEL_SIZES.small, vocabSize: 20 };
@@ -20,11 +20,11 @@ export function benchWeights(cfg: GPTConfig, seed = 1): Float32Array {
   return flat;
 }
 
-/** A GpuModel over per-tensor buffers holding `flat`. */
+/** A GpuModel over one buffer holding `flat`, each tensor aligned as WebGpuEngine lays them out. */
 export function uploadModel(rt: GpuRuntime, cfg: GPTConfig, flat: Float32Array): GpuModel {
-  const buffers = new Map<string, GPUBuffer>();
-  for (const t of paramLayout(cfg).tensors) buffers.set(t.name, rt.upload(flat.subarray(t.offset, t.offset + t.size)));
-  return { rt, config: cfg, weights: parameterBindings(cfg, (name) => buffers.get(name)!) };
+  const layout = new GpuParamLayout(cfg, rt.device.limits.minStorageBufferOffsetAlignment);
+  const buffer = rt.upload(layout.fromFlat(flat));
+  return { rt, config: cfg, weights: parameterBindings(cfg, (name) => layout.binding(buffer, name)) };
 }
 
 /** A fixed SFT batch (B,T) over the bench vocabulary: next-token targets, -1 at the end of each row. */

@@ -1,4 +1,4 @@
-// The sampling rule both engines share (the WGSL twin is gpu/shaders/sample.wgsl), so that the same
+// The sampling rule both engines share (the WGSL twin is gpu/shaders/lib/sample_row.wgsl), so that the same
 // logits and the same uniform draw give the same token on the CPU and on the GPU:
 //
 // - temperature 0: argmax, the lowest index on ties;
