@@ -106,7 +106,9 @@ class Run {
     } else if (s === 'running') state = 'running';
     else if (this.loop.busy && p) {
       state = 'pausing';
-      detail = `Pausing — finishing step ${p.step}'s ${p.phase} phase; the step is redone on Start`;
+      // a step can stop before each phase, so one paused in its last phase (the update) completes
+      const outcome = p.phase === 'update' ? 'the step completes' : 'the step is redone on Start';
+      detail = `Pausing — finishing step ${p.step}'s ${p.phase} phase; ${outcome}`;
     } else state = 'paused';
     post({
       type: 'status',
