@@ -249,11 +249,12 @@ test('reward code from a link runs only after consent; code that throws shows it
 test('Reset in the middle of a step never blocks the next Start', async ({ page }) => {
   test.setTimeout(600_000);
   const errors = collectErrors(page);
-  await page.goto(`/?${SMALL}&steps=${STEPS}&evalPrompts=16`);
+  await page.goto(`/?${SMALL}&steps=200&evalPrompts=16`);
   const status = page.getByRole('status');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
-  // inside the first step (its step-0 evaluation), not between steps
-  await expect(status).toContainText(/· step 0: /, { timeout: 120_000 });
+  // inside a step (one of its phases), not between steps: a step of this size takes a fraction of a
+  // second on WebGPU, so any step will do, while the run has many left
+  await expect(status).toContainText(/· step \d+: /, { timeout: 120_000 });
   await page.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(status).toContainText('idle');
   const t0 = Date.now();
