@@ -21,7 +21,6 @@ describe('WGSL composition', () => {
       ['policy_loss', 'fn kl_estimate('],
       ['covariance', 'fn workgroup_sum2('],
       ['logprob', 'fn workgroup_max('],
-      ['rollout', 'fn workgroup_sum('],
       ['gradnorm', 'fn workgroup_sum('],
       ['layernorm', 'fn workgroup_sum2('],
       ['matmul_bias', 'fn workgroup_sum('],

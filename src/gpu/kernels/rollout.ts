@@ -19,12 +19,11 @@ export const rolloutSpec = (cfg: GPTConfig): KernelSpec =>
   );
 
 /**
- * Workgroup memory decode_rollout takes for a model, in bytes: the row's activations (6C), one head's
- * scores (TMAX), the logits (V), and the reduction and sampling scratch of lib/reduce.wgsl and
- * lib/sample_row.wgsl (5·WG).
+ * Workgroup memory decode_rollout takes for a model, in bytes: the row's activations (6C), every
+ * head's scores (NH·TMAX), the logits (V), and three words (the next token, the stop flag, the draw).
  */
 export const rolloutWorkgroupBytes = (cfg: GPTConfig): number =>
-  F32 * (6 * cfg.nEmbd + cfg.blockSize + cfg.vocabSize + 5 * WG + 5);
+  F32 * (6 * cfg.nEmbd + cfg.nHead * cfg.blockSize + cfg.vocabSize + 3);
 
 /** KV cache bytes per row: keys and values of every layer over the whole context. */
 export const rolloutCacheBytesPerRow = (cfg: GPTConfig): number => F32 * 2 * cfg.nLayer * cfg.nEmbd * cfg.blockSize;

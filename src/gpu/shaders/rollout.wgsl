@@ -14,7 +14,6 @@
 // per position, then sampleToken (src/models/cpu/sampling.ts).
 
 // #include gelu
-// #include reduce
 // #include rng
 // #include sample_row
 
@@ -50,7 +49,7 @@ struct Params {
 var<workgroup> s_x: array<f32, C>; // the residual stream
 var<workgroup> s_h: array<f32, C>; // a LayerNorm's output, then the attention's (heads side by side)
 var<workgroup> s_wide: array<f32, 4u * C>; // q | k | v (3C), then the MLP's hidden layer (4C)
-var<workgroup> s_att: array<f32, TMAX>; // one head's scores over the cache
+var<workgroup> s_att: array<f32, NH * TMAX>; // (NH, TMAX) every head's scores over the cache
 var<workgroup> s_logits: array<f32, V>;
 var<workgroup> s_next: i32; // the token sampled at this position: the input of the next
 var<workgroup> s_stop: u32; // 1 once the row sampled <eos>
@@ -59,17 +58,19 @@ fn logit_at(j: u32) -> f32 {
   return s_logits[j];
 }
 
-// s_h = LayerNorm(s_x) with the weight and bias at offsets ow, ob (two-pass mean and variance).
+// s_h = LayerNorm(s_x) with the weight and bias at offsets ow, ob. Every invocation sums the row
+// itself, in order (two passes: mean, then variance): C adds each instead of a tree of barriers, which
+// is what a workgroup reduction costs, and every invocation gets the same statistics.
 fn layernorm_row(lid: u32, ow: u32, ob: u32) {
   var s = 0.0;
-  for (var c = lid; c < C; c += WG) { s += s_x[c]; }
-  let mean = workgroup_sum(lid, s) / f32(C);
+  for (var c = 0u; c < C; c++) { s += s_x[c]; }
+  let mean = s / f32(C);
   var v = 0.0;
-  for (var c = lid; c < C; c += WG) {
+  for (var c = 0u; c < C; c++) {
     let d = s_x[c] - mean;
     v += d * d;
   }
-  let rstd = 1.0 / sqrt(workgroup_sum(lid, v) / f32(C) + LN_EPS);
+  let rstd = 1.0 / sqrt(v / f32(C) + LN_EPS);
   for (var c = lid; c < C; c += WG) { s_h[c] = (s_x[c] - mean) * rstd * w[ow + c] + w[ob + c]; }
   workgroupBarrier();
 }
@@ -115,33 +116,35 @@ fn decode_rollout(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
       }
       storageBarrier();
       workgroupBarrier();
-      // Attention of the one query over positions 0..pos, head by head, into s_h.
-      for (var h = 0u; h < NH; h++) {
-        let kBase = cache + h * TMAX * hs;
-        let vBase = kBase + C * TMAX;
-        var m = -3.4e38;
-        for (var j = lid; j <= pos; j += WG) {
-          var s = 0.0;
-          for (var d = 0u; d < hs; d++) { s += s_wide[h * hs + d] * kv[kBase + j * hs + d]; }
-          s *= scale;
-          s_att[j] = s;
-          m = max(m, s);
-        }
-        let rowMax = workgroup_max(lid, m);
-        var sum = 0.0;
-        for (var j = lid; j <= pos; j += WG) {
-          let e = exp(s_att[j] - rowMax);
-          s_att[j] = e;
-          sum += e;
-        }
-        let inv = 1.0 / workgroup_sum(lid, sum);
-        for (var d = lid; d < hs; d += WG) {
-          var acc = 0.0;
-          for (var j = 0u; j <= pos; j++) { acc += s_att[j] * kv[vBase + j * hs + d]; }
-          s_h[h * hs + d] = acc * inv;
-        }
-        workgroupBarrier();
+      // Attention of the one query over positions 0..pos, every head at once: the scores, one per
+      // (head, position); then each output (head, d) takes its head's softmax (max and sum in order,
+      // by the invocation itself) over the values, into s_h.
+      let n = pos + 1u;
+      for (var i = lid; i < NH * n; i += WG) {
+        let h = i / n;
+        let j = i % n;
+        let kAt = cache + h * TMAX * hs + j * hs;
+        var s = 0.0;
+        for (var d = 0u; d < hs; d++) { s += s_wide[h * hs + d] * kv[kAt + d]; }
+        s_att[h * TMAX + j] = s * scale;
       }
+      workgroupBarrier();
+      for (var c = lid; c < C; c += WG) {
+        let h = c / hs;
+        let d = c % hs;
+        let vAt = cache + C * TMAX + h * TMAX * hs + d;
+        var m = -3.4e38;
+        for (var j = 0u; j < n; j++) { m = max(m, s_att[h * TMAX + j]); }
+        var sum = 0.0;
+        var acc = 0.0;
+        for (var j = 0u; j < n; j++) {
+          let e = exp(s_att[h * TMAX + j] - m);
+          sum += e;
+          acc += e * kv[vAt + j * hs];
+        }
+        s_h[c] = acc / sum;
+      }
+      workgroupBarrier();
       // attn.c_proj + residual
       let apw = offs[o + 4u];
       let apb = offs[o + 5u];

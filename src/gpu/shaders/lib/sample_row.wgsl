@@ -1,17 +1,14 @@
-// Drawing one token from one row's logits, by a whole workgroup: greedy argmax at temperature 0
-// (lowest index on ties), otherwise the inverse CDF of exp((z − max)/τ) over the top-k logits (all
-// when topK = 0) at the uniform u the caller draws (uniform_at(seed, row, position), the RNG shared
-// with the CPU engine), so both engines draw the same token from the same logits.
+// Drawing one token from one row's logits for a workgroup (one invocation draws, every one gets it):
+// greedy argmax at temperature 0 (lowest index on ties), otherwise the inverse CDF of exp((z − max)/τ)
+// over the top-k logits (all when topK = 0) at the uniform u the caller draws (uniform_at(seed, row,
+// position), the RNG shared with the CPU engine), so both engines draw the same token from the same
+// logits.
 // CPU reference: sampleToken (src/models/cpu/sampling.ts).
-// The including shader declares WG (its workgroup size, a power of two) and a function `logit_at`
-// (j: u32) -> f32, the row's logit j, and calls sample_row from uniform control flow with every
-// invocation.
+// The including shader declares a function `logit_at` (j: u32) -> f32, the row's logit j, and calls
+// sample_row from uniform control flow with every invocation.
 
 const SAMPLE_NONE: u32 = 0xffffffffu;
 
-var<workgroup> sample_val: array<f32, WG>;
-var<workgroup> sample_idx: array<u32, WG>;
-var<workgroup> sample_kth: vec2u; // (value bits, index) of the k-th largest logit
 var<workgroup> sample_pick: u32;
 
 // Logit (v, i) ranks above (w, j): larger, or equal at a lower index.
@@ -19,50 +16,40 @@ fn sample_better(v: f32, i: u32, w: f32, j: u32) -> bool {
   return v > w || (v == w && i < j);
 }
 
-// The token drawn from logits 0..V−1; every invocation gets it.
+// The token drawn from logits 0..V−1; every invocation gets it. One invocation draws: a vocabulary is
+// tens of tokens, and a tree over the workgroup would cost a barrier per level.
 fn sample_row(lid: u32, V: u32, temperature: f32, topK: u32, u: f32) -> u32 {
-  // The row's max and its lowest index (argmax), tree-reduced.
-  var bv = -3.4e38;
-  var bi = SAMPLE_NONE;
-  for (var j = lid; j < V; j += WG) {
-    let z = logit_at(j);
-    if (sample_better(z, j, bv, bi)) {
-      bv = z;
-      bi = j;
-    }
-  }
-  sample_val[lid] = bv;
-  sample_idx[lid] = bi;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s && sample_better(sample_val[lid + s], sample_idx[lid + s], sample_val[lid], sample_idx[lid])) {
-      sample_val[lid] = sample_val[lid + s];
-      sample_idx[lid] = sample_idx[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let m = sample_val[0];
-  let argmax = sample_idx[0];
-
-  // Top-k: the logit of rank k−1 (rank = larger logits + equal logits at lower index) is the cut.
-  let useTopK = topK > 0u && topK < V;
-  if (useTopK) {
-    for (var j = lid; j < V; j += WG) {
-      let z = logit_at(j);
-      var rank = 0u;
-      for (var i = 0u; i < V; i++) {
-        if (sample_better(logit_at(i), i, z, j)) { rank++; }
-      }
-      if (rank == topK - 1u) { sample_kth = vec2u(bitcast<u32>(z), j); }
-    }
-  }
-  workgroupBarrier();
   if (lid == 0u) {
+    // The max and its lowest index (argmax).
+    var m = logit_at(0u);
+    var argmax = 0u;
+    for (var j = 1u; j < V; j++) {
+      let z = logit_at(j);
+      if (z > m) {
+        m = z;
+        argmax = j;
+      }
+    }
     if (temperature == 0.0) {
       sample_pick = argmax;
     } else {
-      let kv = bitcast<f32>(sample_kth.x);
-      let ki = sample_kth.y;
+      // Top-k: the logit of rank k−1 (rank = larger logits + equal logits at lower index) is the cut.
+      let useTopK = topK > 0u && topK < V;
+      var kv = 0.0;
+      var ki = 0u;
+      if (useTopK) {
+        for (var j = 0u; j < V; j++) {
+          let z = logit_at(j);
+          var rank = 0u;
+          for (var i = 0u; i < V; i++) {
+            if (sample_better(logit_at(i), i, z, j)) { rank++; }
+          }
+          if (rank == topK - 1u) {
+            kv = z;
+            ki = j;
+          }
+        }
+      }
       var total = 0.0;
       for (var j = 0u; j < V; j++) {
         let z = logit_at(j);
