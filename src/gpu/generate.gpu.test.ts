@@ -5,7 +5,7 @@
 // Prompts of different lengths; the weights live in one buffer at 256-byte-aligned offsets, bound as
 // ranges, as WebGpuEngine keeps them.
 import { describe, expect, test } from 'vitest';
-import type { GPTConfig } from '../models/config';
+import { MODEL_SIZES, type GPTConfig } from '../models/config';
 import { CpuEngine } from '../models/cpu/engine';
 import type { GenerateRequest, GenerateResult } from '../models/engine';
 import { paramLayout } from '../models/params';
@@ -18,10 +18,10 @@ const cfg: GPTConfig = { vocabSize: 13, blockSize: 16, nEmbd: 32, nLayer: 2, nHe
 const EOS = 2;
 
 /** Weights (HF names) of scale 0.3, so that next-token distributions are peaked and differ by context. */
-function weights(seed: number): Map<string, Float32Array> {
+function weights(seed: number, c: GPTConfig = cfg): Map<string, Float32Array> {
   const rng = new Rng(seed);
   const out = new Map<string, Float32Array>();
-  for (const t of paramLayout(cfg).tensors) {
+  for (const t of paramLayout(c).tensors) {
     const a = new Float32Array(t.size);
     for (let i = 0; i < t.size; i++)
       a[i] = (t.name.includes('ln_') && t.name.endsWith('weight') ? 1 : 0) + 0.3 * rng.normal();
@@ -31,11 +31,11 @@ function weights(seed: number): Map<string, Float32Array> {
 }
 
 /** One flat buffer, each tensor at a 256-byte-aligned offset (WebGpuEngine's layout, src/gpu/params.ts). */
-async function gpuModel(w: Map<string, Float32Array>): Promise<GpuModel> {
+async function gpuModel(w: Map<string, Float32Array>, c: GPTConfig = cfg): Promise<GpuModel> {
   const rt = await testRuntime();
-  const layout = new GpuParamLayout(cfg, 256);
+  const layout = new GpuParamLayout(c, 256);
   const buffer = rt.upload(layout.pack(w, 'gpuModel'));
-  return { rt, config: cfg, weights: parameterBindings(cfg, (name) => layout.binding(buffer, name)) };
+  return { rt, config: c, weights: parameterBindings(c, (name) => layout.binding(buffer, name)) };
 }
 
 const prompts = [[1, 5, 7, 3], [1], [1, 9, 4, 4, 6, 12], [1, 3], [1, 11, 10]].map((p) => Int32Array.from(p));
@@ -63,6 +63,22 @@ describe('generate on the GPU', () => {
     expect(got.truncated).toEqual(want.truncated);
     // Not degenerate: the rows produce different continuations of several tokens.
     expect(new Set(got.completions.map((c) => Array.from(c).join(','))).size).toBeGreaterThan(2);
+  });
+
+  test("greedy tokens equal CpuEngine's at the page's small size (C=64, 4 heads, 2 layers, context 48), 16 rows", async () => {
+    const small: GPTConfig = { ...MODEL_SIZES.small, vocabSize: 20 };
+    const w = weights(5, small);
+    const rows = Array.from({ length: 16 }, (_, r) =>
+      Int32Array.from({ length: 1 + (r % 6) }, (_, i) => 3 + ((r * 7 + i * 5) % 17)),
+    );
+    const req: GenerateRequest = { prompts: rows, maxNewTokens: 12, temperature: 0, seed: 1, eosId: EOS };
+    const cpu = new CpuEngine(small, { seed: 0 });
+    await cpu.setWeights(w);
+    const want = await cpu.generate(req);
+    cpu.dispose();
+    const got = await generate(await gpuModel(w, small), req);
+    expect(got.completions.map((c) => Array.from(c))).toEqual(want.completions.map((c) => Array.from(c)));
+    expect(new Set(got.completions.map((c) => Array.from(c).join(','))).size).toBeGreaterThan(4);
   });
 
   test('rows in batches of 2 (3 dispatches for 5 rows, one KV scratch reused) draw the tokens of one dispatch', async () => {
