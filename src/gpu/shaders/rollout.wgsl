@@ -2,8 +2,8 @@
 // generation (docs/DESIGN.md §2). Rows are independent (each has its own prompt, KV cache and random
 // stream), so a row needs nothing from another, and every intermediate of a decode step (the residual
 // stream, q|k|v, the attention output, the MLP's hidden layer, the logits) lives in workgroup memory;
-// only the KV cache and the tokens go to storage. This replaces 5 dispatches per layer and 3 per
-// position with one per rollout, which is what a decode step at these widths costs most on any GPU.
+// only the KV cache and the tokens go to storage. A decode step at these widths is mostly launch
+// cost on any GPU, so one launch per rollout, not one per op and position, is what makes it fast.
 //
 // At position pos the row's input token is its prompt token while pos < promptLen, else the token it
 // sampled at pos; it runs the GPT-2 block stack on that one token (appending k, v to the cache), and
@@ -41,7 +41,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> w: array<f32>; // every parameter, at the offsets in `offs`
 // Element offsets in `w`: wte, wpe, ln_f.weight, ln_f.bias, then per layer ln_1.weight, ln_1.bias,
 // c_attn.weight, c_attn.bias, attn.c_proj.weight, attn.c_proj.bias, ln_2.weight, ln_2.bias, c_fc.weight,
-// c_fc.bias, mlp.c_proj.weight, mlp.c_proj.bias (ROLLOUT_TENSORS in src/gpu/kernels/rollout.ts).
+// c_fc.bias, mlp.c_proj.weight, mlp.c_proj.bias (rolloutTensors in src/gpu/kernels/rollout.ts).
 @group(0) @binding(4) var<storage, read> offs: array<u32>;
 // (rows of this dispatch, NLAYER, 2, NH, TMAX, C/NH): keys and values
 @group(0) @binding(5) var<storage, read_write> kv: array<f32>;
