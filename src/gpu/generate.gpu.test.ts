@@ -81,6 +81,13 @@ describe('generate on the GPU', () => {
     expect(new Set(got.completions.map((c) => Array.from(c).join(','))).size).toBeGreaterThan(4);
   });
 
+  test('a maxNewTokens past the context (2^32 + 3) generates up to the context, as CpuEngine does', async () => {
+    const req: GenerateRequest = { prompts, maxNewTokens: 2 ** 32 + 3, temperature: 0, seed: 1, eosId: -1 };
+    const [got, want] = await both(req);
+    expect(got.completions.map((c) => Array.from(c))).toEqual(want.completions.map((c) => Array.from(c)));
+    expect(got.completions.map((c) => c.length)).toEqual(prompts.map((p) => cfg.blockSize - p.length));
+  });
+
   test('rows in batches of 2 (3 dispatches for 5 rows, one KV scratch reused) draw the tokens of one dispatch', async () => {
     const req: GenerateRequest = { prompts, maxNewTokens: 10, temperature: 1, topK: 0, seed: 9, eosId: EOS };
     const model = await gpuModel(weights(11));

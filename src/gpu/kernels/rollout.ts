@@ -87,6 +87,8 @@ export function decodeRollout(
   rows: number,
   s: RolloutParams,
 ): void {
-  const params = [u32(rowBase), u32(s.maxNewTokens), f32(s.temperature), u32(s.topK), u32(s.seed), i32(s.eosId)];
+  // no row generates past the context, so a larger maxNewTokens means the same (and fits a u32)
+  const maxNew = Math.min(s.maxNewTokens, cfg.blockSize);
+  const params = [u32(rowBase), u32(maxNew), f32(s.temperature), u32(s.topK), u32(s.seed), i32(s.eosId)];
   rec.dispatch(rolloutSpec(cfg), params, [tokens, promptLen, weights, offsets, kv], [rows]);
 }
