@@ -81,11 +81,23 @@ describe('generate on the GPU', () => {
     expect(new Set(got.completions.map((c) => Array.from(c).join(','))).size).toBeGreaterThan(4);
   });
 
-  test('a maxNewTokens past the context (2^32 + 3) generates up to the context, as CpuEngine does', async () => {
+  test('a maxNewTokens past the context (2^32 + 3) generates up to the context, and a top-k of 2^32 + 3 is no cut, as in CpuEngine', async () => {
     const req: GenerateRequest = { prompts, maxNewTokens: 2 ** 32 + 3, temperature: 0, seed: 1, eosId: -1 };
     const [got, want] = await both(req);
     expect(got.completions.map((c) => Array.from(c))).toEqual(want.completions.map((c) => Array.from(c)));
     expect(got.completions.map((c) => c.length)).toEqual(prompts.map((p) => cfg.blockSize - p.length));
+    const sampled: GenerateRequest = {
+      prompts,
+      maxNewTokens: 8,
+      temperature: 1,
+      topK: 2 ** 32 + 3,
+      seed: 4,
+      eosId: EOS,
+    };
+    const [gotK, wantK] = await both(sampled);
+    const [gotAll] = await both({ ...sampled, topK: 0 });
+    expect(gotK.completions.map((c) => Array.from(c))).toEqual(gotAll.completions.map((c) => Array.from(c)));
+    for (let r = 0; r < prompts.length; r++) expect(gotK.completions[r][0], `row ${r}`).toBe(wantK.completions[r][0]);
   });
 
   test('rows in batches of 2 (3 dispatches for 5 rows, one KV scratch reused) draw the tokens of one dispatch', async () => {

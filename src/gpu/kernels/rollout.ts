@@ -89,6 +89,7 @@ export function decodeRollout(
 ): void {
   // no row generates past the context, so a larger maxNewTokens means the same (and fits a u32)
   const maxNew = Math.min(s.maxNewTokens, cfg.blockSize);
-  const params = [u32(rowBase), u32(maxNew), f32(s.temperature), u32(s.topK), u32(s.seed), i32(s.eosId)];
+  const topK = Math.min(s.topK, cfg.vocabSize); // a top-k over the whole vocabulary is no cut
+  const params = [u32(rowBase), u32(maxNew), f32(s.temperature), u32(topK), u32(s.seed), i32(s.eosId)];
   rec.dispatch(rolloutSpec(cfg), params, [tokens, promptLen, weights, offsets, kv], [rows]);
 }
