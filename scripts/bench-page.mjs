@@ -32,6 +32,21 @@ const stepTimeout = Number(arg('timeout', '600')) * 1000;
 const { base, ready: waitForServer, stop: stopServer } = startPreview(port);
 
 /**
+ * From when each step was first shown (step → ms since Start): Start → Step 1 in s, the last step,
+ * and steps/s from Step 1 to it.
+ * @param {Map<number, number>} seen
+ */
+function rates(seen) {
+  const top = Math.max(...seen.keys());
+  const first = seen.get(1);
+  return {
+    startToStep1_s: first === undefined ? null : first / 1000,
+    steps: top,
+    stepsPerSec: first === undefined || top <= 1 ? null : (top - 1) / (((seen.get(top) ?? 0) - first) / 1000),
+  };
+}
+
+/**
  * Start → Step 1 (s) and steps/s from Step 1 to Step `steps` (timed from when each appeared), with
  * every status line seen on the way (`trace`: seconds since Start, text).
  * @param {import('playwright').BrowserContext} context
@@ -78,14 +93,10 @@ async function measure(context, mode, index) {
     }
     if (Math.max(0, ...seen.keys()) >= steps) break;
   }
-  const top = Math.max(...seen.keys());
-  const first = seen.get(1);
   const result = {
     mode,
     status: (await status.innerText()).replace(/\s+/g, ' '),
-    startToStep1_s: first === undefined ? null : first / 1000,
-    steps: top,
-    stepsPerSec: first === undefined || top <= 1 ? null : (top - 1) / (((seen.get(top) ?? 0) - first) / 1000),
+    ...rates(seen),
     trace: trace.filter(([, text]) => !/^Step [1-9]/.test(text)),
   };
   if (shots) {
@@ -123,14 +134,7 @@ async function measureCli() {
   const code = await new Promise((resolve) => child.on('close', resolve));
   rmSync(out, { recursive: true, force: true });
   if (code !== 0) throw new Error(`cli train exited ${code}`);
-  const first = seen.get(1);
-  const top = Math.max(...seen.keys());
-  return {
-    mode: 'cli',
-    startToStep1_s: first === undefined ? null : first / 1000,
-    steps: top,
-    stepsPerSec: first === undefined || top <= 1 ? null : (top - 1) / (((seen.get(top) ?? 0) - first) / 1000),
-  };
+  return { mode: 'cli', ...rates(seen) };
 }
 
 try {
@@ -138,17 +142,17 @@ try {
   const browser = await chromium.launch({ executablePath: await requireChromium(), args: chromiumArgs });
   const context = await browser.newContext({ viewport: { width: 1680, height: 1050 } });
   for (let round = 0; round < rounds; round++) {
-    /** @type {Map<string, number | null>} */
-    const rates = new Map();
+    /** @type {{ mode: string, rate: number | null }[]} one per run: a mode may run twice (auto, auto) */
+    const results = [];
     // odd rounds run the modes in reverse, so a drift in the machine's load favours neither side
     for (const [i, mode] of (round % 2 === 0 ? modes : [...modes].reverse()).entries()) {
       const result = mode === 'cli' ? await measureCli() : await measure(context, mode, i);
       console.log(JSON.stringify({ round, ...result }));
-      rates.set(mode, result.stepsPerSec);
+      results.push({ mode, rate: result.stepsPerSec });
     }
-    const cli = rates.get('cli');
+    const cli = results.find((r) => r.mode === 'cli')?.rate;
     if (cli)
-      for (const [mode, rate] of rates)
+      for (const { mode, rate } of results)
         if (mode !== 'cli' && rate) console.log(`round ${round}: page ${mode} ÷ cli = ${(rate / cli).toFixed(2)}`);
   }
   await browser.close();

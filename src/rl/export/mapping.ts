@@ -131,7 +131,7 @@ export const TRL_MAPPING: FieldMapping = {
     return { fate: random ? 'approximate' : 'exact', settings: { reward_weights: weights }, note: notes.join('; ') };
   },
   userRewardCode: (c) =>
-    c.reward.some((t) => t.component === 'user-code')
+    hasComponent(c, ['user-code'])
       ? approx(
           {},
           'carried as JavaScript and run by the quickjs package (pip install quickjs) with the page’s limits; ' +
@@ -334,7 +334,7 @@ export const VERL_MAPPING: FieldMapping = {
       : `verl counts the model’s tokens; the rewards count characters (L stays ${c.maxNewTokens} characters)`,
   }),
   reward: (c) => {
-    const group = hasComponent(c, GROUP_COMPONENTS) || c.reward.some((t) => t.component === 'user-code');
+    const group = hasComponent(c, [...GROUP_COMPONENTS, 'user-code']);
     const random = hasComponent(c, RANDOM_COMPONENTS);
     const notes = ['reward_fn.py returns the weighted sum'];
     notes.push(
@@ -353,7 +353,7 @@ export const VERL_MAPPING: FieldMapping = {
     };
   },
   userRewardCode: (c) =>
-    c.reward.some((t) => t.component === 'user-code')
+    hasComponent(c, ['user-code'])
       ? approx(
           {},
           'carried as JavaScript, run by the quickjs package with the page’s limits (CPU time, not wall time); ' +
