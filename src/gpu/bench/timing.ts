@@ -1,5 +1,8 @@
 // Timing helpers for the bench: medians of repeated runs, each run ended by waiting for the GPU.
 
+/** The bench's GPU sections by letter (src/gpu/bench/sections.ts); the page adds e. */
+export const GPU_SECTIONS = 'abcd';
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
