@@ -77,6 +77,13 @@ async function main(): Promise<number> {
   // only where it sees a window (or a worker) with navigator.gpu.
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
+  if (!(await gpu.requestAdapter()))
+    throw new Error(
+      'Dawn found no GPU adapter: it looks for one through Vulkan, so a Vulkan loader (libvulkan1) and the ' +
+        "GPU's Vulkan driver must be installed (VK_DRIVER_FILES or VK_ICD_FILENAMES can name the driver's " +
+        "manifest). Without a GPU, Chromium's SwiftShader serves: LD_LIBRARY_PATH=/usr/lib/chromium " +
+        'VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json',
+    );
   Object.defineProperty(globalThis, 'navigator', { value: { gpu, userAgent: 'node' }, configurable: true });
   Object.assign(globalThis, { window: globalThis });
   const { runBench } = await import('../src/gpu/bench/sections');
