@@ -13,7 +13,7 @@ await build({
   configFile: false,
   publicDir: false,
   logLevel: 'warn',
-  ssr: { noExternal: true, external: ['webgpu'], target: 'node' },
+  ssr: { noExternal: true, target: 'node' },
   build: {
     ssr: 'scripts/bench-node.ts',
     outDir: '.bench-node',
@@ -21,7 +21,7 @@ await build({
     target: 'node20',
     // chunks stay separate: the bench's sections are imported after the WebGPU globals are set
     rollupOptions: {
-      external: ['webgpu'],
+      external: ['webgpu'], // Dawn for Node: loaded at run time, from the package or WEBGPU_NODE
       output: {
         format: 'es',
         entryFileNames: 'bench.mjs',
